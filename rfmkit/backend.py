@@ -1,0 +1,137 @@
+"""Engine connections: DuckDB embedded by default, Spark for data that outgrows it.
+
+All data-heavy work in rfmkit is written once as Ibis expressions; this
+module only opens the connection they run on and turns user-supplied
+in-memory data (pandas, polars, pyarrow) into an Ibis table on it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Literal
+
+import ibis
+from ibis.backends import BaseBackend
+
+from rfmkit.errors import ConfigError, SourceUnavailableError
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+def connect(engine: str = "duckdb", *, database: str = ":memory:", **options: Any) -> BaseBackend:
+    """Open an Ibis connection on ``engine``.
+
+    Parameters
+    ----------
+    engine
+        ``"duckdb"`` (embedded, the default) or ``"spark"`` (PySpark; a local
+        session ``local[*]`` is started unless ``session=`` is given).
+    database
+        DuckDB database file, ``":memory:"`` by default.
+    options
+        Passed to the backend: ``threads`` / ``memory_limit`` for DuckDB,
+        ``session`` (a ``SparkSession``) or ``master`` for Spark.
+    """
+    if engine == "duckdb":
+        return _connect_duckdb(database, **options)
+    if engine == "spark":
+        return _connect_spark(**options)
+    raise ConfigError(
+        f"Unknown engine {engine!r}.",
+        fix=f"Use one of: {', '.join(ENGINES)}.",
+    )
+
+
+def _connect_duckdb(database: str, **options: Any) -> BaseBackend:
+    config = {k: v for k, v in options.items() if v is not None}
+    return ibis.duckdb.connect(database, **config)
+
+
+def _connect_spark(session: Any = None, master: str = "local[*]") -> BaseBackend:
+    if session is None:
+        session = spark_session(master)
+    return ibis.pyspark.connect(session)
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """A Spark session for rfmkit: UTC, no UI, few shuffle partitions for local mode."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ConfigError(
+            "The Spark engine needs PySpark.",
+            fix="pip install 'rfmkit[spark]' (and Java 17).",
+        ) from exc
+    try:
+        return (
+            SparkSession.builder.master(master)
+            .appName("rfmkit")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate()
+        )
+    except Exception as exc:  # Java missing or not startable
+        raise SourceUnavailableError(
+            f"Spark could not start: {exc}",
+            fix="Install Java 17 (apt-get install openjdk-17-jre-headless) and set JAVA_HOME.",
+        ) from exc
+
+
+def engine_name(con: BaseBackend) -> str:
+    """``"duckdb"`` or ``"spark"`` for a connection made by :func:`connect`."""
+    name = str(con.name)
+    return "spark" if name == "pyspark" else name
+
+
+def load_duckdb_extension(con: BaseBackend, name: str) -> None:
+    """Load a DuckDB extension shipped on PyPI as ``duckdb-extension-<name>``.
+
+    DuckDB cannot download extensions where there is no network, so rfmkit
+    depends on the signed builds published as Python packages.
+    """
+    raw = con.con  # type: ignore[attr-defined]
+    loaded = raw.sql(
+        "select loaded from duckdb_extensions() where extension_name = ?", params=[name]
+    ).fetchone()
+    if loaded and loaded[0]:
+        return
+    try:
+        importer = importlib.import_module("duckdb_extensions")
+        importer.import_extension(name, con=raw)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"The DuckDB extension {name!r} is not installed.",
+            fix=f"pip install duckdb-extension-{name.replace('_', '-')}",
+        ) from exc
+    raw.sql(f"LOAD {name}")
+
+
+def as_table(data: Any, con: BaseBackend | None = None, *, name: str | None = None) -> ibis.Table:
+    """Turn ``data`` into an Ibis table on ``con``.
+
+    Accepts an Ibis table (returned as it is), or a pandas / polars / pyarrow
+    table, which is registered on ``con`` (a fresh DuckDB connection when
+    ``con`` is None).
+    """
+    if isinstance(data, ibis.Table):
+        return data
+    if con is None:
+        con = connect()
+    if not _is_frame(data):
+        raise ConfigError(
+            f"Cannot use an object of type {type(data).__name__} as transactions.",
+            fix="Pass a file path, a pandas/polars/pyarrow table or an Ibis table.",
+        )
+    return con.create_table(name or ibis.util.gen_name("rfm_input"), data, temp=_temp_ok(con))
+
+
+def _is_frame(data: Any) -> bool:
+    module = type(data).__module__.split(".")[0]
+    return module in {"pandas", "polars", "pyarrow"}
+
+
+def _temp_ok(con: BaseBackend) -> bool:
+    return engine_name(con) == "duckdb"
