@@ -92,7 +92,7 @@ def load_duckdb_extension(con: BaseBackend, name: str) -> None:
     DuckDB cannot download extensions where there is no network, so rfmkit
     depends on the signed builds published as Python packages.
     """
-    raw = con.con  # type: ignore[attr-defined]
+    raw = con.con
     loaded = raw.sql(
         "select loaded from duckdb_extensions() where extension_name = ?", params=[name]
     ).fetchone()
