@@ -1,0 +1,187 @@
+"""The ``score`` verb: transactions in, scored and segmented customers out.
+
+It reads nothing but its inputs and writes nothing: exporting the result is
+a separate verb (:mod:`rfmkit.export`), so the CLI, the web app and Python
+callers share this one code path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from rfmkit import engine, scoring, segments
+from rfmkit import glossary as g
+from rfmkit.backend import connect
+from rfmkit.errors import InputError
+from rfmkit.scoring import Breakpoints
+from rfmkit.segments import Scheme
+from rfmkit.sources import LoadOptions, load_transactions
+from rfmkit.summary import Pareto, pareto, segment_summary
+from rfmkit.weights import resolve_weights
+
+
+@dataclass
+class ScoreResult:
+    """Everything one scoring run produced.
+
+    Attributes
+    ----------
+    customers
+        The scored customer table (an Ibis table on the run's engine), with
+        the columns of :data:`rfmkit.glossary.CUSTOMER_COLUMNS`.
+    as_of
+        The analysis date: only transactions before it were used.
+    breakpoints
+        The edges used for each metric (see :mod:`rfmkit.scoring`).
+    splits
+        The mean/median of each metric, for schemes that split high/low.
+    summary
+        One row per segment (see :func:`rfmkit.summary.segment_summary`).
+    pareto
+        Revenue concentration (see :class:`rfmkit.summary.Pareto`).
+    unscored_customers
+        Customers with transactions but no order of positive net amount.
+    quality
+        The data-quality report of loading, when rfmkit loaded the input.
+    """
+
+    customers: ir.Table
+    as_of: dt.date
+    scheme: Scheme
+    method: str
+    levels: int
+    weights: tuple[float, float, float]
+    lang: str
+    breakpoints: dict[str, Breakpoints]
+    splits: dict[str, float] | None
+    summary: pd.DataFrame
+    pareto: Pareto
+    unscored_customers: int
+    quality: Any = None
+
+    @property
+    def scored_customers(self) -> int:
+        return int(self.summary["customers"].sum())
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The customer table as a pandas DataFrame (fine for small results)."""
+        return self.customers.to_pandas()
+
+
+def score(
+    transactions: Any = None,
+    *,
+    as_of: dt.date | str | None = None,
+    scheme: str | Scheme = "cn8",
+    method: str = "quantile",
+    levels: int = 5,
+    weights: str | Sequence[float] | None = None,
+    lang: str = "zh",
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    split: str | None = None,
+    top_percent: float = 20.0,
+    load: LoadOptions | None = None,
+    engine_name: str = "duckdb",
+    con: BaseBackend | None = None,
+) -> ScoreResult:
+    """Score customers by recency, frequency and monetary value, and segment them.
+
+    Parameters
+    ----------
+    transactions
+        File path(s), a pandas/polars/pyarrow table or an Ibis table of
+        transactions (customer id, date, amount, optional order id); may be
+        None when ``load.from_db`` names a database.
+    as_of
+        Analysis date; transactions on or after it are ignored. Default: the
+        day after the latest transaction.
+    scheme
+        A shipped scheme key (``cn8``, ``classic11``, ``value4``, ``tier5``),
+        the path of a scheme YAML file, or a :class:`~rfmkit.segments.Scheme`.
+    method
+        ``quantile`` (default) or ``thresholds``.
+    levels
+        Number of score levels, 3 to 10 (default 5).
+    weights
+        R, F, M weights of the composite ``rfm_score``: three numbers,
+        ``"1,2,1"``, or an industry preset name (see ``rfmkit.weights``).
+    lang
+        ``zh`` or ``en``: the language of segment labels and actions.
+    thresholds
+        Edges per metric for ``method="thresholds"``, e.g.
+        ``{"recency_days": [30, 60, 90, 180]}``.
+    split
+        ``mean`` or ``median``: the high/low line of schemes such as cn8
+        (default: the scheme's own).
+    top_percent
+        The Pareto question: share of revenue from the top this % customers.
+    load
+        How to read and clean the input (:class:`~rfmkit.sources.LoadOptions`).
+    engine_name
+        ``duckdb`` (default) or ``spark``, used when ``con`` is None.
+    con
+        An Ibis connection to run on (overrides ``engine_name``).
+    """
+    con = con or connect(engine_name)
+    chosen = scheme if isinstance(scheme, Scheme) else segments.load_scheme(scheme)
+    resolved_weights = resolve_weights(weights)
+    day = _parse_date(as_of) if as_of is not None else None
+    loaded = load_transactions(transactions, con=con, options=load or LoadOptions())
+    metrics, day, unscored = _metrics(loaded, day)
+    metrics = metrics.cache()
+    if int(metrics.count().execute()) == 0:
+        raise InputError(
+            f"No customer has an order with a positive amount before {day}.",
+            fix="Check the as-of date and that amounts are positive for purchases.",
+        )
+    bps = scoring.breakpoints_for(metrics, method=method, levels=levels, thresholds=thresholds)
+    scored = scoring.apply_scores(metrics, bps, resolved_weights)
+    splits = segments.split_values(metrics, split or chosen.split) if chosen.uses_split() else None
+    labelled = segments.assign(scored, chosen, levels=levels, lang=lang, splits=splits)
+    customers = labelled.select(*g.CUSTOMER_COLUMNS).cache()
+    return ScoreResult(
+        customers=customers,
+        as_of=day,
+        scheme=chosen,
+        method=method,
+        levels=levels,
+        weights=resolved_weights,
+        lang=lang,
+        breakpoints=bps,
+        splits=splits,
+        summary=segment_summary(customers, chosen, lang),
+        pareto=pareto(customers, top_percent),
+        unscored_customers=unscored,
+        quality=loaded.quality,
+    )
+
+
+def _metrics(loaded: Any, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int]:
+    customers = getattr(loaded, "customers", None)
+    if customers is not None:
+        day = as_of or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
+        kept = customers.filter(customers[g.LAST_PURCHASE] < day)
+        return engine.metrics_from_totals(kept, day), day, 0
+    transactions = loaded.transactions
+    day = as_of or engine.default_as_of(transactions)
+    return engine.metrics(transactions, day), day, engine.count_unscorable(transactions, day)
+
+
+def _parse_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(
+            f"Cannot read the date {value!r}.", fix="Write dates as YYYY-MM-DD, e.g. 2024-06-30."
+        ) from None

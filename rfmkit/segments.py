@@ -1,0 +1,286 @@
+"""Segment schemes: data files of rules, validated, evaluated inside the engine.
+
+A scheme is a YAML file (shipped ones live in ``rfmkit/schemes/``; a user's
+own is loaded the same way). Its segments are tried in order and the first
+whose rule matches wins; the last segment must be a catch-all (no ``when``),
+so every customer gets exactly one segment.
+
+A rule (``when``) is one condition or a list of alternatives (any may
+match). A condition constrains some of ``r``, ``f``, ``m`` (scores),
+``fm`` (mean of the F and M scores) and ``rfm_score``:
+
+* ``[lo, hi]`` -- the score lies in this inclusive range, on the scheme's
+  ``scale`` (1..5 unless stated). Scores on another number of levels are
+  mapped linearly onto the scale before matching.
+* ``high`` / ``low`` (``r``, ``f``, ``m`` only) -- the metric against its
+  mean or median over the scored customers (``split``): high R means
+  ``recency_days <= split value`` (bought recently); high F means
+  ``frequency >= split value``; high M likewise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rfmkit import glossary as g
+from rfmkit.errors import ConfigError
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[str, ...] = ("zh", "en")
+Split = Literal["mean", "median"]
+Bound = Literal["high", "low"] | tuple[float, float]
+
+#: Metric behind each high/low condition, and whether a larger value is "high".
+_HIGH_LOW = {"r": (g.RECENCY_DAYS, False), "f": (g.FREQUENCY, True), "m": (g.MONETARY, True)}
+
+
+class Text(BaseModel):
+    """A text in Chinese and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    zh: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Condition(BaseModel):
+    """All the given bounds must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    r: Bound | None = None
+    f: Bound | None = None
+    m: Bound | None = None
+    fm: tuple[float, float] | None = None
+    rfm_score: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if not self.bounds():
+            raise ValueError("a condition needs at least one of r, f, m, fm, rfm_score")
+        for name, bound in self.bounds().items():
+            if isinstance(bound, tuple) and bound[0] > bound[1]:
+                raise ValueError(f"{name}: range [{bound[0]}, {bound[1]}] is empty")
+        return self
+
+    def bounds(self) -> dict[str, Bound]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+    def uses_split(self) -> bool:
+        return any(isinstance(b, str) for b in self.bounds().values())
+
+
+class Segment(BaseModel):
+    """One segment: key, bilingual texts, and the rule that selects it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: Text
+    description: Text
+    action: Text
+    when: list[Condition] | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_identifier(cls, key: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise ValueError(f"segment key {key!r} must be lower_snake_case")
+        return key
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _one_or_many(cls, when: Any) -> Any:
+        return [when] if isinstance(when, dict) else when
+
+    @property
+    def catch_all(self) -> bool:
+        return not self.when
+
+
+class Scheme(BaseModel):
+    """A named, validated set of segments."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    name: Text
+    description: Text
+    split: Split = "mean"
+    scale: int = Field(default=5, ge=3, le=10)
+    segments: list[Segment]
+
+    @model_validator(mode="after")
+    def _covers_everyone(self) -> Scheme:
+        keys = [s.key for s in self.segments]
+        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicated:
+            raise ValueError(f"segment keys appear twice: {', '.join(duplicated)}")
+        if not self.segments or not self.segments[-1].catch_all:
+            raise ValueError(
+                "the last segment must be a catch-all (no 'when'), "
+                "so that no customer is left without a segment"
+            )
+        early = [s.key for s in self.segments[:-1] if s.catch_all]
+        if early:
+            raise ValueError(
+                f"segment {early[0]!r} has no rule but is not last: the segments after it "
+                "could never match"
+            )
+        return self
+
+    def segment(self, key: str) -> Segment:
+        for seg in self.segments:
+            if seg.key == key:
+                return seg
+        raise KeyError(key)
+
+    def uses_split(self) -> bool:
+        return any(c.uses_split() for s in self.segments for c in s.when or [])
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def shipped_schemes() -> list[str]:
+    """Keys of the schemes that ship with rfmkit."""
+    folder = resources.files("rfmkit") / "schemes"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def load_scheme(name_or_path: str | Path) -> Scheme:
+    """A shipped scheme by key (``cn8``) or a user's scheme file by path."""
+    text = str(name_or_path)
+    if text in shipped_schemes():
+        return _shipped(text)
+    path = Path(text)
+    if not path.suffix or not path.exists():
+        raise ConfigError(
+            f"No scheme named {text!r}.",
+            fix=f"Use one of {', '.join(shipped_schemes())} or the path of a scheme YAML file.",
+        )
+    return parse_scheme(path.read_text(encoding="utf-8"), source=str(path))
+
+
+@cache
+def _shipped(key: str) -> Scheme:
+    text = (resources.files("rfmkit") / "schemes" / f"{key}.yaml").read_text(encoding="utf-8")
+    return parse_scheme(text, source=f"{key}.yaml")
+
+
+def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:
+    """Validate a scheme from YAML text; errors name the file and the field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The scheme is not valid YAML: {exc}", file=source) from exc
+    try:
+        return Scheme.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"Invalid scheme: {first['msg']} (at {where or 'top level'}).",
+            file=source,
+            fix="See `rfmkit schemes` and docs/schemes.md for the format.",
+            details={"errors": [e["msg"] for e in exc.errors()]},
+        ) from exc
+
+
+# -- evaluation --------------------------------------------------------------
+
+
+def split_values(metrics: ir.Table, split: str) -> dict[str, float]:
+    """The mean or median of each metric: the high/low dividing line."""
+    agg = {
+        letter: metrics[column].mean() if split == "mean" else metrics[column].median()
+        for letter, (column, _) in _HIGH_LOW.items()
+    }
+    row = metrics.aggregate(**agg).to_pyarrow().to_pylist()[0]
+    return {k: float(v) if v is not None else 0.0 for k, v in row.items()}
+
+
+def assign(
+    scored: ir.Table,
+    scheme: Scheme,
+    *,
+    levels: int,
+    lang: str = "zh",
+    splits: Mapping[str, float] | None = None,
+) -> ir.Table:
+    """Add ``segment`` and ``segment_label`` to a scored customer table."""
+    if lang not in LANGS:
+        raise ConfigError(f"Unknown language {lang!r}.", fix="Use zh or en.")
+    if scheme.uses_split() and splits is None:
+        raise ConfigError(f"Scheme {scheme.key!r} needs the split values of the metrics.")
+    values = _rule_values(scored, levels, scheme.scale)
+    branches = [
+        (_rule_expr(seg.when or [], values, scored, splits or {}), seg.key)
+        for seg in scheme.segments[:-1]
+    ]
+    segment = (
+        ibis.cases(*branches, else_=scheme.segments[-1].key)
+        if branches
+        else ibis.literal(scheme.segments[-1].key)
+    )
+    label = ibis.cases(
+        *[(segment == s.key, s.label(lang)) for s in scheme.segments[:-1]],
+        else_=scheme.segments[-1].label(lang),
+    )
+    return scored.mutate(segment=segment, segment_label=label)
+
+
+def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.NumericValue]:
+    def rescale(column: ir.NumericValue) -> ir.NumericValue:
+        if levels == scale:
+            return column
+        return 1 + (column - 1) * ((scale - 1) / (levels - 1))
+
+    r, f, m = (rescale(scored[c]) for c in (g.R_SCORE, g.F_SCORE, g.M_SCORE))
+    return {"r": r, "f": f, "m": m, "fm": (f + m) / 2, "rfm_score": rescale(scored[g.RFM_SCORE])}
+
+
+def _rule_expr(
+    when: list[Condition],
+    values: Mapping[str, ir.NumericValue],
+    scored: ir.Table,
+    splits: Mapping[str, float],
+) -> ir.BooleanValue:
+    alternatives = [_condition_expr(c, values, scored, splits) for c in when]
+    expr = alternatives[0]
+    for alt in alternatives[1:]:
+        expr = expr | alt
+    return expr
+
+
+def _condition_expr(
+    condition: Condition,
+    values: Mapping[str, ir.NumericValue],
+    scored: ir.Table,
+    splits: Mapping[str, float],
+) -> ir.BooleanValue:
+    parts = []
+    for name, bound in condition.bounds().items():
+        if isinstance(bound, str):
+            column, larger_is_high = _HIGH_LOW[name]
+            metric = scored[column]
+            high = metric >= splits[name] if larger_is_high else metric <= splits[name]
+            parts.append(high if bound == "high" else ~high)
+        else:
+            lo, hi = bound
+            parts.append(values[name].between(lo, hi))
+    expr = parts[0]
+    for part in parts[1:]:
+        expr = expr & part
+    return expr
