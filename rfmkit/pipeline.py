@@ -8,7 +8,7 @@ callers share this one code path.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,7 @@ def score(
     load: LoadOptions | None = None,
     engine_name: str = "duckdb",
     con: BaseBackend | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ScoreResult:
     """Score customers by recency, frequency and monetary value, and segment them.
 
@@ -128,12 +129,17 @@ def score(
         ``duckdb`` (default) or ``spark``, used when ``con`` is None.
     con
         An Ibis connection to run on (overrides ``engine_name``).
+    progress
+        Called with the name of each step as it starts (for progress display).
     """
+    step = progress or (lambda _name: None)
     con = con or connect(engine_name)
     chosen = scheme if isinstance(scheme, Scheme) else segments.load_scheme(scheme)
     resolved_weights = resolve_weights(weights)
     day = _parse_date(as_of) if as_of is not None else None
+    step("load")
     loaded = load_transactions(transactions, con=con, options=load or LoadOptions())
+    step("metrics")
     metrics, day, unscored = _metrics(loaded, day)
     metrics = metrics.cache()
     if int(metrics.count().execute()) == 0:
@@ -141,11 +147,13 @@ def score(
             f"No customer has an order with a positive amount before {day}.",
             fix="Check the as-of date and that amounts are positive for purchases.",
         )
+    step("scores")
     bps = scoring.breakpoints_for(metrics, method=method, levels=levels, thresholds=thresholds)
     scored = scoring.apply_scores(metrics, bps, resolved_weights)
     splits = segments.split_values(metrics, split or chosen.split) if chosen.uses_split() else None
     labelled = segments.assign(scored, chosen, levels=levels, lang=lang, splits=splits)
     customers = labelled.select(*g.CUSTOMER_COLUMNS).cache()
+    step("summary")
     return ScoreResult(
         customers=customers,
         as_of=day,

@@ -181,7 +181,7 @@ def normalise_weights(weights: Sequence[float]) -> tuple[float, float, float]:
             f"Weights must be three non-negative numbers (R, F, M), not {list(weights)}.",
             fix="Use e.g. --weights 1,1,1 or a preset such as --weights luxury.",
         )
-    return values  # type: ignore[return-value]
+    return values[0], values[1], values[2]
 
 
 def apply_scores(
