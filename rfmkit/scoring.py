@@ -16,6 +16,7 @@ scores ``N + 1 - bin``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +30,8 @@ from rfmkit.errors import ConfigError
 Method = Literal["quantile", "thresholds"]
 METHODS: tuple[str, ...] = ("quantile", "thresholds")
 MIN_LEVELS, MAX_LEVELS = 3, 10
+
+INTEGER_METRICS = frozenset({g.RECENCY_DAYS, g.FREQUENCY})
 
 #: Score column for each metric, and whether a larger value is better.
 SCORED = {
@@ -105,11 +108,16 @@ def quantile_breakpoints(metrics: ir.Table, levels: int) -> dict[str, Breakpoint
     return {
         metric: Breakpoints(
             metric,
-            tuple(float(row[f"{metric}__{k}"]) for k in range(len(probs))),
+            tuple(_edge(metric, row[f"{metric}__{k}"]) for k in range(len(probs))),
             higher,
         )
         for metric, (_, higher) in SCORED.items()
     }
+
+
+def _edge(metric: str, value: float) -> float:
+    """Whole-number metrics get whole edges: ``x > 2.2`` and ``x > 2`` agree on integers."""
+    return float(math.floor(value)) if metric in INTEGER_METRICS else float(value)
 
 
 def threshold_breakpoints(
