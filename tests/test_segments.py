@@ -80,9 +80,10 @@ def test_median_split_changes_the_line():
     mean = labelled(rows, "cn8", split="mean")
     median = labelled(rows, "cn8", split="median")
     # everyone bought once (F is high for all: frequency >= its mean);
-    # mean spend is 251.5, so c2 (3.0) is low M; the median (2.5) makes it high M
+    # c2 = 3 days, 3.0 spent. Means: 26.5 days, 251.5 spent -> recent, low M.
+    # Medians: 2.5 days, 2.5 spent -> not recent, high M.
     assert mean.loc["c2", "segment"] == "general_value"
-    assert median.loc["c2", "segment"] == "important_value"
+    assert median.loc["c2", "segment"] == "important_retention"
 
 
 def test_value4_groups():
