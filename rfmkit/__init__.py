@@ -12,6 +12,9 @@ from rfmkit.errors import (
     SourceUnavailableError,
 )
 
+from rfmkit.pipeline import ScoreResult, score
+from rfmkit.segments import Scheme, load_scheme, shipped_schemes
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -23,6 +26,11 @@ __all__ = [
     "ModelError",
     "OutputError",
     "RfmError",
+    "ScoreResult",
+    "Scheme",
     "SourceUnavailableError",
     "__version__",
+    "load_scheme",
+    "score",
+    "shipped_schemes",
 ]

@@ -125,7 +125,10 @@ def as_table(data: Any, con: BaseBackend | None = None, *, name: str | None = No
             f"Cannot use an object of type {type(data).__name__} as transactions.",
             fix="Pass a file path, a pandas/polars/pyarrow table or an Ibis table.",
         )
-    return con.create_table(name or ibis.util.gen_name("rfm_input"), data, temp=_temp_ok(con))
+    name = name or ibis.util.gen_name("rfm_input")
+    if engine_name(con) == "spark":
+        return _spark_view(con, name, data)
+    return con.create_table(name, data, temp=True)
 
 
 def _is_frame(data: Any) -> bool:
@@ -133,5 +136,21 @@ def _is_frame(data: Any) -> bool:
     return module in {"pandas", "polars", "pyarrow"}
 
 
-def _temp_ok(con: BaseBackend) -> bool:
-    return engine_name(con) == "duckdb"
+def _spark_view(con: BaseBackend, name: str, data: Any) -> ibis.Table:
+    """Register ``data`` as a Spark temporary view through Arrow.
+
+    Going through Arrow keeps nulls null (a pandas ``None`` in a text column
+    otherwise arrives in Spark as the string ``"NaN"``) and writes nothing
+    to the Spark warehouse.
+    """
+    import pyarrow as pa
+
+    if not isinstance(data, pa.Table):
+        data = (
+            data.to_arrow()
+            if hasattr(data, "to_arrow")
+            else pa.Table.from_pandas(data, preserve_index=False)
+        )
+    session = con._session  # type: ignore[attr-defined]
+    session.createDataFrame(data).createOrReplaceTempView(name)
+    return con.table(name)

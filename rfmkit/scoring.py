@@ -116,8 +116,12 @@ def quantile_breakpoints(metrics: ir.Table, levels: int) -> dict[str, Breakpoint
 
 
 def _edge(metric: str, value: float) -> float:
-    """Whole-number metrics get whole edges: ``x > 2.2`` and ``x > 2`` agree on integers."""
-    return float(math.floor(value)) if metric in INTEGER_METRICS else float(value)
+    """Whole-number metrics get whole edges: ``x > 2.2`` and ``x > 2`` agree on integers.
+
+    Other edges are rounded to 6 decimals, so that engines whose quantile
+    interpolation differs in the last bit report (and apply) the same edges.
+    """
+    return float(math.floor(value)) if metric in INTEGER_METRICS else round(float(value), 6)
 
 
 def threshold_breakpoints(

@@ -32,7 +32,9 @@ def scored(table, **kwargs):
     weights = kwargs.pop("weights", (1, 1, 1))
     bps = scoring.breakpoints_for(table, **kwargs)
     out = scoring.apply_scores(table, bps, weights).to_pandas()
-    return out.sort_values("customer_id", key=lambda s: s.str[1:].astype(int)).reset_index(drop=True), bps
+    return out.sort_values("customer_id", key=lambda s: s.str[1:].astype(int)).reset_index(
+        drop=True
+    ), bps
 
 
 def test_quantile_scores_on_ten_distinct_values():
@@ -65,7 +67,11 @@ def test_thresholds_follow_business_rules():
     out, bps = scored(
         table,
         method="thresholds",
-        thresholds={"recency_days": [30, 60, 90, 180], "frequency": [1, 2, 4, 6], "monetary": [1, 2, 3, 4]},
+        thresholds={
+            "recency_days": [30, 60, 90, 180],
+            "frequency": [1, 2, 4, 6],
+            "monetary": [1, 2, 3, 4],
+        },
     )
     assert out.r_score.tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
     assert bps["recency_days"].describe(5) == "recency_days <= 30"
@@ -76,7 +82,9 @@ def test_thresholds_follow_business_rules():
 def test_thresholds_for_some_metrics_fall_back_to_quantiles():
     values = list(range(1, 11))
     out, bps = scored(
-        metrics_table(values, values, values), method="thresholds", thresholds={"recency_days": [1, 2, 3, 4]}
+        metrics_table(values, values, values),
+        method="thresholds",
+        thresholds={"recency_days": [1, 2, 3, 4]},
     )
     assert bps["recency_days"].edges == (1, 2, 3, 4)
     assert bps["monetary"].edges == pytest.approx((2.8, 4.6, 6.4, 8.2))
@@ -130,7 +138,9 @@ metric_lists = st.integers(min_value=1, max_value=40).flatmap(
     lambda n: st.tuples(
         st.lists(st.integers(0, 400), min_size=n, max_size=n),
         st.lists(st.integers(1, 6), min_size=n, max_size=n),
-        st.lists(st.floats(-50, 5000, allow_nan=False).map(lambda x: round(x, 2)), min_size=n, max_size=n),
+        st.lists(
+            st.floats(-50, 5000, allow_nan=False).map(lambda x: round(x, 2)), min_size=n, max_size=n
+        ),
     )
 )
 

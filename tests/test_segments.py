@@ -107,7 +107,11 @@ def test_classic11_covers_the_whole_grid_and_reaches_every_segment():
         out = segments.assign(table, load_scheme(key), levels=5, lang="en").to_pandas()
         assert out.segment.notna().all()
         assert set(out.segment) == {s.key for s in load_scheme(key).segments}
-    out = segments.assign(table, load_scheme("classic11"), levels=5).to_pandas().set_index("customer_id")
+    out = (
+        segments.assign(table, load_scheme("classic11"), levels=5)
+        .to_pandas()
+        .set_index("customer_id")
+    )
     by_cell = {(r.r_score, r.f_score, r.m_score): r.segment for r in out.itertuples()}
     assert by_cell[(5, 5, 5)] == "champions"
     assert by_cell[(1, 5, 5)] == "cant_lose"
@@ -129,7 +133,9 @@ def test_every_customer_gets_exactly_one_segment_in_every_scheme(rows, levels):
     frame = pd.DataFrame(rows, columns=["recency_days", "frequency", "monetary"])
     frame.insert(0, "customer_id", [f"c{i}" for i in range(len(frame))])
     table = as_table(frame, con)
-    scored = scoring.apply_scores(table, scoring.breakpoints_for(table, method="quantile", levels=levels))
+    scored = scoring.apply_scores(
+        table, scoring.breakpoints_for(table, method="quantile", levels=levels)
+    )
     for key in SHIPPED:
         scheme = load_scheme(key)
         splits = segments.split_values(table, scheme.split)
@@ -156,14 +162,17 @@ def scheme_text(*segs: tuple[str, str | None]) -> str:
         body += SEGMENT.format(key=key)
         if when:
             body += f"    when: {when}\n"
-    return textwrap.dedent(
-        """
+    return (
+        textwrap.dedent(
+            """
         key: mine
         name: {zh: 我的, en: Mine}
         description: {zh: 我的, en: Mine}
         segments:
         """
-    ) + body
+        )
+        + body
+    )
 
 
 def test_a_user_scheme_loads_from_a_file(tmp_path):
