@@ -81,7 +81,7 @@ def test_thresholds_follow_business_rules():
 
 def test_thresholds_for_some_metrics_fall_back_to_quantiles():
     values = list(range(1, 11))
-    out, bps = scored(
+    _out, bps = scored(
         metrics_table(values, values, values),
         method="thresholds",
         thresholds={"recency_days": [1, 2, 3, 4]},

@@ -1,0 +1,5 @@
+"""``python -m rfmkit``: the same as the ``rfmkit`` command."""
+
+from rfmkit.cli import entry
+
+entry()
