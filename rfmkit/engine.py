@@ -63,7 +63,11 @@ def customer_totals(transactions: ir.Table, as_of: dt.date) -> ir.Table:
 
 def metrics(transactions: ir.Table, as_of: dt.date) -> ir.Table:
     """Customer metrics (see :mod:`rfmkit.glossary`) for customers with a positive order."""
-    totals = customer_totals(transactions, as_of)
+    return scorable(customer_totals(transactions, as_of), as_of)
+
+
+def scorable(totals: ir.Table, as_of: dt.date) -> ir.Table:
+    """Metrics of the customers in ``totals`` that have a positive order."""
     return metrics_from_totals(totals.filter(totals.frequency > 0), as_of)
 
 
@@ -89,9 +93,8 @@ def metrics_from_totals(totals: ir.Table, as_of: dt.date) -> ir.Table:
     )
 
 
-def count_unscorable(transactions: ir.Table, as_of: dt.date) -> int:
-    """Customers with rows before ``as_of`` but no order with a positive net amount."""
-    totals = customer_totals(transactions, as_of)
+def count_unscorable(totals: ir.Table) -> int:
+    """Customers in ``totals`` (rows before ``as_of``) without a positive order."""
     return int(totals.filter(totals.frequency == 0).count().execute())
 
 

@@ -141,7 +141,6 @@ def score(
     loaded = load_transactions(transactions, con=con, options=load or LoadOptions())
     step("metrics")
     metrics, day, unscored = _metrics(loaded, day)
-    metrics = metrics.cache()
     if int(metrics.count().execute()) == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {day}.",
@@ -179,7 +178,8 @@ def _metrics(loaded: Any, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int
         return engine.metrics_from_totals(kept, day), day, 0
     transactions = loaded.transactions
     day = as_of or engine.default_as_of(transactions)
-    return engine.metrics(transactions, day), day, engine.count_unscorable(transactions, day)
+    totals = engine.customer_totals(transactions, day).cache()
+    return engine.scorable(totals, day), day, engine.count_unscorable(totals)
 
 
 def _parse_date(value: dt.date | str) -> dt.date:

@@ -62,7 +62,7 @@ def test_golden_metrics(golden):
 
 
 def test_customers_without_positive_order_are_counted(golden):
-    assert engine.count_unscorable(golden, AS_OF) == 1  # C
+    assert engine.count_unscorable(engine.customer_totals(golden, AS_OF)) == 1  # C
 
 
 def test_default_as_of_is_day_after_latest_transaction(golden):
