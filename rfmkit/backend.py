@@ -151,6 +151,6 @@ def _spark_view(con: BaseBackend, name: str, data: Any) -> ibis.Table:
             if hasattr(data, "to_arrow")
             else pa.Table.from_pandas(data, preserve_index=False)
         )
-    session = con._session  # type: ignore[attr-defined]
+    session = con._session
     session.createDataFrame(data).createOrReplaceTempView(name)
     return con.table(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis.expr.types as ir
@@ -20,9 +20,10 @@ from rfmkit import engine, scoring, segments
 from rfmkit import glossary as g
 from rfmkit.backend import connect
 from rfmkit.errors import InputError
+from rfmkit.quality import QualityReport
 from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme
-from rfmkit.sources import LoadOptions, load_transactions
+from rfmkit.sources import Loaded, LoadOptions, load_transactions
 from rfmkit.summary import Pareto, pareto, segment_summary
 from rfmkit.weights import resolve_weights
 
@@ -49,7 +50,9 @@ class ScoreResult:
     unscored_customers
         Customers with transactions but no order of positive net amount.
     quality
-        The data-quality report of loading, when rfmkit loaded the input.
+        The data-quality report of loading (see :mod:`rfmkit.quality`).
+    loaded
+        What loading returned; :meth:`rejects` reads the rows left out.
     """
 
     customers: ir.Table
@@ -64,11 +67,16 @@ class ScoreResult:
     summary: pd.DataFrame
     pareto: Pareto
     unscored_customers: int
-    quality: Any = None
+    quality: QualityReport
+    loaded: Loaded = field(repr=False)
 
     @property
     def scored_customers(self) -> int:
         return int(self.summary["customers"].sum())
+
+    def rejects(self) -> ir.Table:
+        """The input rows left out by the cleaning rules, with file, line and reason."""
+        return self.loaded.rejects()
 
     def to_pandas(self) -> pd.DataFrame:
         """The customer table as a pandas DataFrame (fine for small results)."""
@@ -138,7 +146,7 @@ def score(
     resolved_weights = resolve_weights(weights)
     day = _parse_date(as_of) if as_of is not None else None
     step("load")
-    loaded = load_transactions(transactions, con=con, options=load or LoadOptions())
+    loaded = load_transactions(transactions, con=con, options=load or LoadOptions(), as_of=day)
     step("metrics")
     metrics, day, unscored = _metrics(loaded, day)
     if int(metrics.count().execute()) == 0:
@@ -167,16 +175,18 @@ def score(
         pareto=pareto(customers, top_percent),
         unscored_customers=unscored,
         quality=loaded.quality,
+        loaded=loaded,
     )
 
 
-def _metrics(loaded: Any, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int]:
-    customers = getattr(loaded, "customers", None)
+def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int]:
+    customers = loaded.customers
     if customers is not None:
         day = as_of or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
         kept = customers.filter(customers[g.LAST_PURCHASE] < day)
         return engine.metrics_from_totals(kept, day), day, 0
     transactions = loaded.transactions
+    assert transactions is not None
     day = as_of or engine.default_as_of(transactions)
     totals = engine.customer_totals(transactions, day).cache()
     return engine.scorable(totals, day), day, engine.count_unscorable(totals)

@@ -193,7 +193,7 @@ def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:
         raise ConfigError(
             f"Invalid scheme: {first['msg']} (at {where or 'top level'}).",
             file=source,
-            fix="See `rfmkit schemes` and docs/schemes.md for the format.",
+            fix="See `rfmkit schemes cn8` for an example and README, section Segment schemes, for the format.",
             details={"errors": [e["msg"] for e in exc.errors()]},
         ) from exc
 

@@ -3,9 +3,11 @@
 A config file (TOML or YAML) holds the same keys as the ``score`` keyword
 arguments and CLI options (``as_of``, ``scheme``, ``method``, ``levels``,
 ``weights``, ``lang``, ``thresholds``, ``split``, ``top_percent``, ``map``,
-and the loading options ``sheet``, ``encoding``, ``timezone``, ``strict``,
-``exclude_customers``, ``from_db``, ``table``, ``query``). Values given on
-the command line win over the file.
+``engine``, and the loading options of :class:`rfmkit.sources.LoadOptions`:
+``sheet``, ``encoding``, ``delimiter``, ``timezone``, ``dayfirst``,
+``strict``, ``exclude_customers``, ``drop_duplicates``, ``exclude_future``,
+``max_amount``, ``outlier_iqr``, ``level``, ``from_db``, ``table``,
+``query``). Values given on the command line win over the file.
 """
 
 from __future__ import annotations
@@ -41,8 +43,15 @@ class ScoreSettings(BaseModel):
     sheet: str | None = None
     encoding: str | None = None
     timezone: str = "UTC"
+    delimiter: str | None = None
+    dayfirst: bool = False
     strict: bool = False
     exclude_customers: str | None = None
+    drop_duplicates: bool = True
+    exclude_future: bool = True
+    max_amount: float | None = Field(default=None, gt=0)
+    outlier_iqr: float | None = Field(default=None, gt=0)
+    level: Literal["auto", "transactions", "customers"] = "auto"
     from_db: str | None = None
     table: str | None = None
     query: str | None = None
@@ -58,8 +67,15 @@ class ScoreSettings(BaseModel):
             sheet=self.sheet,
             encoding=self.encoding,
             timezone=self.timezone,
+            delimiter=self.delimiter,
+            dayfirst=self.dayfirst,
             strict=self.strict,
             exclude_customers=self.exclude_customers,
+            drop_duplicates=self.drop_duplicates,
+            exclude_future=self.exclude_future,
+            max_amount=self.max_amount,
+            outlier_iqr=self.outlier_iqr,
+            level=self.level,
             from_db=self.from_db,
             table=self.table,
             query=self.query,

@@ -10,17 +10,27 @@ import pandas as pd
 import pytest
 
 import rfmkit
+from rfmkit.sources import LoadOptions
 
 CDNOW = Path(__file__).parent / "data" / "CDNOW_master.txt"
 AS_OF = dt.date(1998, 7, 1)  # the day after the last transaction
 
 
-def independent_totals() -> tuple[int, int, float, int]:
-    """Customers, orders, revenue and customers with no positive order, by hand."""
+def independent_totals(drop_duplicates: bool = True) -> tuple[int, int, float, int]:
+    """Customers, orders, revenue and customers with no positive order, by hand.
+
+    CDNOW has no order id: each line is an order; an exact duplicate line is
+    dropped by rfmkit's default cleaning rule.
+    """
     orders: dict[str, int] = defaultdict(int)
     revenue = 0.0
+    seen: set[tuple[str, ...]] = set()
     for line in CDNOW.read_text().splitlines()[1:]:
-        customer, _date, _cds, dollars = line.split()
+        fields = tuple(line.split())
+        if drop_duplicates and fields in seen:
+            continue
+        seen.add(fields)
+        customer, _date, _cds, dollars = fields
         amount = float(dollars)
         revenue += amount
         orders[customer] += amount > 0
@@ -28,17 +38,37 @@ def independent_totals() -> tuple[int, int, float, int]:
     return len(scored), sum(orders.values()), revenue, len(orders) - len(scored)
 
 
-@pytest.fixture(scope="module")
-def cdnow_result():
+def cdnow_frame() -> pd.DataFrame:
     frame = pd.read_csv(CDNOW, sep=r"\s+", dtype={"customer_id": str, "date": str})
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": frame.customer_id,
             "order_date": pd.to_datetime(frame.date, format="%Y%m%d").dt.date,
+            "cds": frame.number_of_cds,
             "amount": frame.dollar_value.astype("float64"),
         }
     )
-    return rfmkit.score(frame, lang="en")
+
+
+@pytest.fixture(scope="module")
+def cdnow_result():
+    return rfmkit.score(cdnow_frame(), lang="en")
+
+
+def test_cdnow_keeping_duplicates_counts_every_line():
+    result = rfmkit.score(cdnow_frame(), load=LoadOptions(drop_duplicates=False))
+    customers, orders, revenue, _ = independent_totals(drop_duplicates=False)
+    table = result.to_pandas()
+    assert (len(table), table.frequency.sum()) == (customers, orders)
+    assert table.monetary.sum() == pytest.approx(revenue, rel=1e-12)
+
+
+def test_cdnow_duplicates_are_reported(cdnow_result):
+    _, all_orders, _, _ = independent_totals(drop_duplicates=False)
+    _, orders, _, _ = independent_totals()
+    report = cdnow_result.quality.to_dict()
+    duplicates = next(r for r in report["rules"] if r["rule"] == "duplicate")
+    assert duplicates["count"] == all_orders - orders > 0
 
 
 def test_cdnow_totals_match_an_independent_count(cdnow_result):

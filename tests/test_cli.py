@@ -194,3 +194,38 @@ def test_the_installed_command_runs_as_a_process(tmp_path, orders_csv):
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert "Error" in bad.stderr
+
+
+def test_check_reports_quality_and_writes_rejects(tmp_path, capsys):
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "customer_id,order_id,order_date,amount\n"
+        "A,1,2024-01-05,10.00\n"
+        ",2,2024-01-06,5.00\n"  # line 3: no customer
+        "B,3,not a date,7.00\n"  # line 4: bad date
+        "A,1,2024-01-05,10.00\n",  # line 5: exact duplicate of line 2
+        encoding="utf-8",
+    )
+    report, rejects = tmp_path / "quality.json", tmp_path / "rejects.csv"
+    code = run("check", source, "--quality-report", report, "--rejects", rejects)
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Rows read: 4" in out and "used: 1" in out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    counts = {r["rule"]: r["count"] for r in data["rules"]}
+    assert counts["missing_customer"] == 1
+    assert counts["unparsable_date"] == 1
+    assert counts["duplicate"] == 1
+    lines = pd.read_csv(rejects, encoding="utf-8-sig")
+    assert sorted(lines.line.tolist()) == [3, 4, 5]
+
+
+def test_score_strict_refuses_dirty_input(tmp_path, capsys):
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "customer_id,order_date,amount\nA,2024-01-05,10\n,2024-01-06,5\n", encoding="utf-8"
+    )
+    out = tmp_path / "c.parquet"
+    assert run("score", source, "-o", out, "--strict") == 2
+    assert "missing_customer" in capsys.readouterr().err
+    assert not out.exists()

@@ -4,12 +4,13 @@ and every CLI option is documented."""
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from rfmkit.cli import app
+from rfmkit.cli import app, main
 from rfmkit.segments import parse_scheme
 from rfmkit.settings import ScoreSettings
 
@@ -20,9 +21,28 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
+@pytest.fixture
+def chinese_export(tmp_path, monkeypatch):
+    """The README's GBK shop export, written where its examples expect it."""
+    text = next(b for b in blocks("text") if "客户ID" in b)
+    (tmp_path / "订单导出.csv").write_bytes(text.encode("gbk"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.mark.parametrize("code", blocks("python"))
-def test_python_examples_run(code):
+def test_python_examples_run(code, chinese_export):
     exec(compile(code, "README.md", "exec"), {})
+
+
+def test_the_chinese_export_example_prints_what_readme_shows(chinese_export, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    session = next(b for b in blocks("console") if "rfmkit check 订单导出.csv" in b)
+    command, *expected = session.strip().splitlines()
+    assert main(shlex.split(command.removeprefix("$ rfmkit "))) == 0
+    assert capsys.readouterr().out.strip().splitlines() == expected
+    assert (chinese_export / "rejects.csv").exists()
+    assert (chinese_export / "quality.json").exists()
 
 
 def test_yaml_scheme_example_is_a_valid_scheme():

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from rfmkit.cli import common
+from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
@@ -20,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("score")(score_command)
+app.command("check")(check_command)
 app.command("schemes")(schemes_command)
 app.command("demo")(demo_command)
 

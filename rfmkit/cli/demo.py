@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from rfmkit.cli import common as c
-from rfmkit.cli.score import show_result, write_quality_report
+from rfmkit.cli.score import show_result
 from rfmkit.demo import write_demo
 from rfmkit.export import write_table
 from rfmkit.pipeline import score
+from rfmkit.quality import write_report
 
 
 def demo_command(
@@ -36,7 +37,7 @@ def demo_command(
             summary,
         )
         report = folder / "quality.json"
-        write_quality_report(result.quality, report)
+        write_report(result.quality, report)
     show_result(result, output)
     c.console.print(
         f"Demo files in {folder}/:\n"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import ibis.expr.types as ir
 import typer
 
 from rfmkit.cli import common as c
 from rfmkit.cli.render import breakpoints_table, summary_table
-from rfmkit.export import atomic_path, write_table
+from rfmkit.export import write_table
 from rfmkit.pipeline import ScoreResult, score
+from rfmkit.quality import QualityReport, write_rejects, write_report
 from rfmkit.settings import build_settings
 
 _STEPS = {
@@ -52,15 +54,22 @@ def score_command(
     config: c.Config = None,
     sheet: c.Sheet = None,
     encoding: c.Encoding = None,
+    delimiter: c.Delimiter = None,
     timezone: c.Timezone = None,
+    dayfirst: c.Dayfirst = None,
     strict: c.Strict = None,
+    exclude_customers: c.ExcludeCustomers = None,
+    keep_duplicates: c.KeepDuplicates = None,
+    keep_future: c.KeepFuture = None,
+    max_amount: c.MaxAmount = None,
+    outlier_iqr: c.OutlierIqr = None,
+    level: c.Level = None,
     from_db: c.FromDb = None,
     table: c.Table = None,
     query: c.Query = None,
     engine: c.Engine = None,
-    quality_report: Annotated[
-        Path | None, typer.Option("--quality-report", help="Write the data-quality report as JSON.")
-    ] = None,
+    quality_report: c.QualityReport = None,
+    rejects: c.Rejects = None,
 ) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
     settings = build_settings(
@@ -82,6 +91,16 @@ def score_command(
         table=table,
         query=query,
         engine=engine,
+        **c.load_settings(
+            delimiter=delimiter,
+            dayfirst=dayfirst,
+            exclude_customers=exclude_customers,
+            keep_duplicates=keep_duplicates,
+            keep_future=keep_future,
+            max_amount=max_amount,
+            outlier_iqr=outlier_iqr,
+            level=level,
+        ),
     )
     with c.console.status(_STEPS["load"]) as status:
         result = score(
@@ -91,22 +110,25 @@ def score_command(
         )
         status.update(f"Writing {output}…")
         write_table(result.customers, output)
-    if quality_report is not None:
-        write_quality_report(result.quality, quality_report)
+    write_outputs(result.quality, result.rejects, quality_report, rejects)
     show_result(result, output)
 
 
-def write_quality_report(quality: object, path: Path) -> None:
-    """Write the data-quality report of a run as JSON."""
-    to_dict = getattr(quality, "to_dict", None)
-    data = to_dict() if to_dict is not None else quality
-    with atomic_path(path) as tmp:
-        tmp.write_text(
-            json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+def write_outputs(
+    quality: QualityReport,
+    rejected: Callable[[], ir.Table],
+    quality_report: Path | None,
+    rejects: Path | None,
+) -> None:
+    """Write the data-quality report and the rejected rows, when asked for."""
+    if quality_report is not None:
+        write_report(quality, quality_report)
+    if rejects is not None:
+        write_rejects(rejected(), rejects)
 
 
 def show_result(result: ScoreResult, output: Path) -> None:
+    c.console.print(result.quality.summary(), markup=False)
     c.console.print(summary_table(result, actions=c.console.width >= 120))
     c.console.print(breakpoints_table(result))
     note = f"Scored {result.scored_customers:,} customers as of {result.as_of}"

@@ -1,88 +1,236 @@
-"""Turn what users bring (files, frames, tables) into the canonical transactions table.
+"""Turn what users bring (files, frames, tables, databases) into canonical transactions.
 
 The canonical table has the columns of :mod:`rfmkit.glossary`
-(``customer_id, order_date, amount, order_id, source``).
+(``customer_id, order_date, amount, order_id, source``). Loading reads every
+input inside the engine, recognises its columns, parses ids, dates and
+amounts, classifies every row by the cleaning rules of :mod:`rfmkit.quality`
+and reports what it found. It has no side effect besides reading the inputs:
+writing the rejects or the report is up to the caller
+(:func:`rfmkit.quality.write_rejects`, :func:`rfmkit.quality.write_report`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from rfmkit import glossary as g
-from rfmkit.backend import as_table
-from rfmkit.errors import ColumnNotFoundError, InputError
+from rfmkit.errors import ConfigError, DataQualityError, InputError
+from rfmkit.quality import QualityReport, enforce_strict
+from rfmkit.sources import report as reporting
+from rfmkit.sources.base import RawSource
+from rfmkit.sources.columns import ColumnMap, normalize_mapping, resolve
+from rfmkit.sources.combine import Rules, build_stage, mark_duplicates, mark_outliers
+from rfmkit.sources.databases import read_database
+from rfmkit.sources.files import expand_paths, read_file, read_frame
 from rfmkit.sources.options import LoadOptions
 
-__all__ = ["LoadOptions", "Loaded", "load_transactions"]
-
-_ALIASES = {"customer": g.CUSTOMER_ID, "date": g.ORDER_DATE, "order": g.ORDER_ID}
+__all__ = ["LoadOptions", "Loaded", "QualityReport", "load_transactions"]
 
 
 @dataclass
 class Loaded:
-    """The canonical transactions and what loading them found."""
+    """The canonical transactions (or customers) and what loading them found.
 
-    transactions: ibis.Table
-    quality: dict[str, Any] = field(default_factory=dict)
+    Attributes
+    ----------
+    transactions
+        Canonical transactions; None for customer-level input.
+    quality
+        The data-quality report.
+    customers
+        For customer-level input: ``customer_id, last_purchase, frequency,
+        monetary, first_purchase``; None otherwise.
+    """
+
+    transactions: ibis.Table | None
+    quality: QualityReport = field(default_factory=QualityReport)
+    customers: ibis.Table | None = None
+    stage: ibis.Table | None = field(default=None, repr=False)
+    offsets: pd.DataFrame | None = field(default=None, repr=False)
+
+    def rejects(self) -> ibis.Table:
+        """Every row left out, with source, file, line, reason and its raw values."""
+        if self.stage is None or self.offsets is None:
+            raise ConfigError("These transactions were not loaded by load_transactions.")
+        return reporting.rejects(self.stage, self.offsets)
 
 
 def load_transactions(
-    inputs: Any, *, con: BaseBackend, options: LoadOptions | None = None
+    inputs: Any = None,
+    *,
+    con: BaseBackend,
+    options: LoadOptions | None = None,
+    as_of: date | None = None,
 ) -> Loaded:
-    """Read ``inputs`` (paths, a frame or an Ibis table) into canonical transactions."""
+    """Read ``inputs`` into canonical transactions, cleaned and reported.
+
+    Parameters
+    ----------
+    inputs
+        A path, glob or folder, a list of them, a pandas/polars/pyarrow frame
+        or an Ibis table; None when ``options.from_db`` is set.
+    con
+        The engine connection the tables live on.
+    options
+        How to read and clean (see :class:`LoadOptions`).
+    as_of
+        Rows dated on or after it are left out (rule ``after_as_of``).
+
+    Raises
+    ------
+    InputError, ColumnNotFoundError, SourceUnavailableError
+        When an input cannot be read or lacks the needed columns.
+    DataQualityError
+        When ``options.strict`` and some row was left out, or when no row is usable.
+    """
     options = options or LoadOptions()
-    raw = _read(inputs, con)
-    return Loaded(transactions=standardize(raw, options.mapping))
+    mapping = normalize_mapping(options.mapping)
+    _check_pattern(options.exclude_customers)
+    sources = read_sources(inputs, con, options, mapping)
+    maps = [_resolve(raw, mapping, options) for raw in sources]
+    level = _one_level(maps, sources)
+    rules = _rules(options, as_of)
+    stage = build_stage(con, sources, maps, rules)
+    stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
+    report, starts = reporting.build_report(stage, sources, maps, rules)
+    _check_usable(report, sources)
+    if options.strict:
+        enforce_strict(report)
+    used = stage.filter(stage._reason.isnull())
+    offsets = reporting.source_table(sources, starts)
+    if level == "customers":
+        customers = used.select(
+            customer_id=used.customer_id,
+            last_purchase=used.order_date,
+            frequency=used.frequency,
+            monetary=used.amount,
+            first_purchase=used.first_purchase,
+        )
+        return Loaded(None, report, customers, stage, offsets)
+    transactions = used.select(*g.TRANSACTION_COLUMNS)
+    return Loaded(transactions, report, None, stage, offsets)
 
 
-def _read(inputs: Any, con: BaseBackend) -> ibis.Table:
-    if isinstance(inputs, str | Path):
-        inputs = [inputs]
+def read_sources(
+    inputs: Any, con: BaseBackend, options: LoadOptions, mapping: dict[str, str]
+) -> list[RawSource]:
+    """Every input as a :class:`RawSource` (files expanded, databases attached)."""
+    sources: list[RawSource] = []
+    if options.from_db:
+        sources.append(
+            read_database(con, options.from_db, table=options.table, query=options.query)
+        )
+    items = _as_list(inputs)
+    if not items and not sources:
+        raise ConfigError(
+            "No input was given.", fix="Name a file, a folder or a glob, or use --from-db."
+        )
+    frames = 0
+    for item in items:
+        if isinstance(item, str | Path):
+            for path in expand_paths([item]):
+                sources.append(
+                    read_file(
+                        path,
+                        con,
+                        mapping=mapping,
+                        encoding=options.encoding,
+                        delimiter=options.delimiter,
+                        sheet=options.sheet,
+                    )
+                )
+        else:
+            frames += 1
+            sources.append(read_frame(item, con, "input" if frames == 1 else f"input{frames}"))
+    _unique_names(sources)
+    return sources
+
+
+def _as_list(inputs: Any) -> list[Any]:
+    if inputs is None:
+        return []
     if isinstance(inputs, list | tuple):
-        tables = [_read_file(Path(p), con) for p in inputs]
-        return ibis.union(*tables) if len(tables) > 1 else tables[0]
-    return as_table(inputs, con)
+        return list(inputs)
+    return [inputs]
 
 
-def _read_file(path: Path, con: BaseBackend) -> ibis.Table:
-    if not path.exists():
-        raise InputError(f"File not found: {path}", file=str(path), fix="Check the path.")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return con.read_parquet(path)
-    if suffix in {".csv", ".tsv", ".txt"}:
-        return con.read_csv(path)
-    raise InputError(
-        f"Unsupported file type {suffix!r}.", file=str(path), fix="Use .csv or .parquet."
+def _unique_names(sources: Sequence[RawSource]) -> None:
+    seen: dict[str, int] = {}
+    for raw in sources:
+        count = seen.get(raw.name, 0)
+        seen[raw.name] = count + 1
+        if count:
+            raw.name = f"{raw.name}_{count + 1}"
+
+
+def _resolve(raw: RawSource, mapping: dict[str, str], options: LoadOptions) -> ColumnMap:
+    columns = [c for c in raw.table.columns if c != "_line"]
+    return resolve(columns, mapping, level=options.level, file=raw.file)
+
+
+def _one_level(maps: Sequence[ColumnMap], sources: Sequence[RawSource]) -> str:
+    levels = {m.level for m in maps}
+    if len(levels) > 1:
+        kinds = ", ".join(
+            f"{s.file or s.name}: {m.level}" for s, m in zip(sources, maps, strict=True)
+        )
+        raise InputError(
+            f"Transaction and customer-level inputs cannot be mixed ({kinds}).",
+            fix="Load them separately, or give --level to read all of them one way.",
+        )
+    return levels.pop()
+
+
+def _rules(options: LoadOptions, as_of: date | None) -> Rules:
+    return Rules(
+        as_of=as_of,
+        today=options.today or date.today(),
+        timezone=options.timezone,
+        dayfirst=options.dayfirst,
+        exclude_customers=options.exclude_customers,
+        exclude_future=options.exclude_future,
+        max_amount=options.max_amount,
+        drop_duplicates=options.drop_duplicates,
+        outlier_iqr=options.outlier_iqr,
     )
 
 
-def standardize(raw: ibis.Table, mapping: dict[str, str] | None = None) -> ibis.Table:
-    """Rename mapped columns to canonical names and cast them to canonical types."""
-    mapping = {_ALIASES.get(k, k): v for k, v in (mapping or {}).items()}
-    columns = {}
-    for name in (*g.REQUIRED_COLUMNS, g.ORDER_ID, g.SOURCE):
-        source = mapping.get(name, name)
-        if source in raw.columns:
-            columns[name] = raw[source]
-        elif name in g.REQUIRED_COLUMNS:
-            raise ColumnNotFoundError(
-                f"No {name} column in the input.",
-                column=name,
-                fix=f"Name the column with --map {name}=COLUMN.",
-                details={"found": list(raw.columns)},
-            )
-    return raw.select(
-        customer_id=columns[g.CUSTOMER_ID].cast("string").strip(),
-        order_date=columns[g.ORDER_DATE].cast("date"),
-        amount=columns[g.AMOUNT].cast("float64"),
-        order_id=columns[g.ORDER_ID].cast("string")
-        if g.ORDER_ID in columns
-        else ibis.null("string"),
-        source=columns[g.SOURCE].cast("string") if g.SOURCE in columns else ibis.literal("input"),
-    )
+def _check_pattern(pattern: str | None) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"The exclude pattern {pattern!r} is not a valid regular expression: {exc}.",
+            fix="Write it like ^TEST or (test|demo).",
+        ) from exc
+
+
+def _check_usable(report: QualityReport, sources: Sequence[RawSource]) -> None:
+    if report.rows_read == 0:
+        where = sources[0].file if len(sources) == 1 else None
+        raise InputError(
+            "The input has no data rows.", file=where, fix="Export the data again, with its rows."
+        )
+    if report.rows_used == 0:
+        counts = ", ".join(
+            f"{r.rule}: {r.count}" for r in report.rules if r.count and r.action != "info"
+        )
+        example = next((r.examples[0] for r in report.rules if r.examples), {})
+        raise DataQualityError(
+            f"No usable row: all {report.rows_read} rows were left out ({counts}).",
+            file=example.get("file"),
+            row=example.get("line"),
+            fix="Check the column mapping (--map), the date format (--dayfirst) and --as-of.",
+            details={"quality": report.to_dict()},
+        )

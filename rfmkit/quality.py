@@ -1,0 +1,205 @@
+"""Cleaning rules and the data-quality report: nothing is left out without being counted.
+
+Loading classifies every input row (see :mod:`rfmkit.sources.combine`): a
+row is either *used* or left out by exactly one rule. The report counts, per
+rule, how many rows it took, their share of the rows read and a few
+examples with file and line; so ``rows_read == rows_used + sum(left out)``
+always holds. ``refunds`` is informational: refund rows are used (they net
+against the customer's monetary value) and only counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from rfmkit.errors import DataQualityError, OutputError
+
+EXAMPLES = 5
+
+#: Rule name → (what happens to the rows, one-line description).
+RULES: dict[str, tuple[str, str]] = {
+    "missing_customer": ("excluded", "no customer id"),
+    "unparsable_date": ("quarantined", "the date cannot be read"),
+    "unparsable_amount": ("quarantined", "the amount cannot be read"),
+    "excluded_customer": ("excluded", "customer id matches the exclude pattern"),
+    "duplicate": ("dropped", "exact duplicate of an earlier row"),
+    "after_as_of": ("excluded", "dated on or after the as-of date"),
+    "future_date": ("excluded", "dated after today"),
+    "outlier": ("excluded", "amount outside the outlier limits"),
+    "refunds": ("info", "negative amounts, netted against the customer's total"),
+}
+
+
+@dataclass
+class RuleCount:
+    """How many rows one rule took, their share of the rows read, and examples."""
+
+    rule: str
+    action: str
+    description: str
+    count: int = 0
+    share: float = 0.0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class SourceCount:
+    """Rows read and used from one input, and what was detected while reading it."""
+
+    name: str
+    file: str | None
+    kind: str
+    rows_read: int = 0
+    rows_used: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    detected: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class QualityReport:
+    """What loading found: rows read and used, per-rule counts, ranges and statistics."""
+
+    level: str = "transactions"
+    rows_read: int = 0
+    rows_used: int = 0
+    customers: int = 0
+    sources: list[SourceCount] = field(default_factory=list)
+    rules: list[RuleCount] = field(default_factory=list)
+    date_min: date | None = None
+    date_max: date | None = None
+    amount: dict[str, float | None] = field(default_factory=dict)
+    currencies: dict[str, int] = field(default_factory=dict)
+    as_of: date | None = None
+    timezone: str = "UTC"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_left_out(self) -> int:
+        """Rows read but not used (every rule except the informational ones)."""
+        return sum(r.count for r in self.rules if r.action != "info")
+
+    def rule(self, name: str) -> RuleCount:
+        """The count of rule ``name``."""
+        for item in self.rules:
+            if item.rule == name:
+                return item
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (dates as ISO text)."""
+        return _jsonable(asdict(self))
+
+    def to_json(self, indent: int = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def summary(self) -> str:
+        """A few lines for people: rows, customers, dates, rules that took rows."""
+        lines = [
+            f"Rows read: {self.rows_read:,}  used: {self.rows_used:,}  "
+            f"customers: {self.customers:,}",
+        ]
+        if len(self.sources) > 1:
+            for s in self.sources:
+                lines.append(f"  {s.name}: read {s.rows_read:,}, used {s.rows_used:,}")
+        if self.date_min is not None:
+            lines.append(f"Dates: {self.date_min} to {self.date_max}")
+        if self.amount.get("sum") is not None:
+            total, mean = self.amount["sum"], self.amount.get("mean") or 0.0
+            lines.append(f"Amount: total {total:,.2f}, mean {mean:,.2f}")
+        for r in self.rules:
+            if r.count:
+                where = _where(r.examples[0]) if r.examples else ""
+                lines.append(
+                    f"  {r.rule}: {r.count:,} rows ({r.share:.1%}) {r.action} — "
+                    f"{r.description}{where}"
+                )
+        lines.extend(f"Warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+def _where(example: dict[str, Any]) -> str:
+    if example.get("line") is None:
+        return ""
+    return f"; e.g. {example.get('file') or 'input'} line {example['line']}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+def enforce_strict(report: QualityReport) -> None:
+    """Raise :class:`DataQualityError` when any row was left out (``--strict``)."""
+    taken = [r for r in report.rules if r.count and r.action != "info"]
+    if not taken:
+        return
+    first = taken[0]
+    example = first.examples[0] if first.examples else {}
+    counts = ", ".join(f"{r.rule}: {r.count}" for r in taken)
+    raise DataQualityError(
+        f"{report.rows_left_out} of {report.rows_read} rows would be left out ({counts}).",
+        file=example.get("file"),
+        row=example.get("line"),
+        fix="Correct the input, or run without --strict to leave these rows out and see "
+        "them in the data-quality report.",
+        details={"rules": {r.rule: r.count for r in taken}},
+    )
+
+
+def write_report(report: QualityReport, path: str | Path) -> None:
+    """Write ``report`` as JSON to ``path`` (a temporary file renamed at the end)."""
+    atomic_write(Path(path), lambda tmp: tmp.write_text(report.to_json(), encoding="utf-8"))
+
+
+def write_rejects(rejects: ibis.Table | pd.DataFrame, path: str | Path) -> int:
+    """Write the left-out rows (``Loaded.rejects()``) to a CSV file; return how many."""
+    frame = rejects if isinstance(rejects, pd.DataFrame) else rejects.to_pandas()
+    atomic_write(Path(path), lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    return len(frame)
+
+
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    A failure leaves no partial file behind.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(
+            "The output folder does not exist.", file=str(path), fix="Create the folder first."
+        )
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(
+            f"Cannot write the file: {exc.strerror or exc}",
+            file=str(path),
+            fix="Check the path and the permissions.",
+        ) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,37 @@
+"""What every reader hands on: one raw input table and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+
+
+@dataclass
+class RawSource:
+    """One input as read, before its columns are recognised.
+
+    Attributes
+    ----------
+    name
+        The value of the ``source`` column for its rows (file stem, table name).
+    table
+        The raw columns (text for CSV and Excel; typed for Parquet and databases).
+    file
+        The file, sheet or database table, for messages; None for frames.
+    header_line
+        Line of the header (0 when there is none): data row ``k`` (1-based)
+        sits on line ``header_line + k``.
+    kind
+        ``csv``, ``excel``, ``parquet``, ``json``, ``frame``, ``table`` or ``database``.
+    info
+        What was detected while reading (encoding, delimiter, sheet ...), for the report.
+    """
+
+    name: str
+    table: ibis.Table
+    file: str | None = None
+    header_line: int = 0
+    kind: str = "frame"
+    info: dict[str, Any] = field(default_factory=dict)

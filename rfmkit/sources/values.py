@@ -1,0 +1,220 @@
+"""Ibis expressions that turn raw cells into customer ids, dates and amounts.
+
+Everything here builds expressions only: the parsing runs inside the engine
+(DuckDB's ``TRY_CAST``, ``regexp_replace`` ...), never row by row in Python.
+A value that cannot be parsed becomes NULL, and the caller records why.
+Clean values take a fast path (one ``TRY_CAST``); the regular expressions
+only run on the rows that need them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.datatypes as dt
+from ibis.expr.types import BooleanValue, DateValue, FloatingValue, StringValue, Value
+
+_BLANKS = "\\s\u00a0\u3000\ufeff"  # the characters themselves: RE2 has no \\u escapes
+_SPACE = f"^[{_BLANKS}]+|[{_BLANKS}]+$"
+_ID_WRAPPING = f'^[{_BLANKS}\'"=]+|[{_BLANKS}"]+$'
+_WHOLE_FLOAT = r"^([0-9]+)\.0+$"
+
+_CURRENCY = r"(?:[¥￥$€£₩₹]|[A-Za-z]{1,3}\$|[A-Z]{3}|RMB|元)"
+_AMOUNT = (
+    r"^\(?\s*[-−+]?\s*"
+    + _CURRENCY
+    + r"?\s*[-−+]?\s*[0-9][0-9.,'’\s]*\s*"
+    + _CURRENCY
+    + r"?\s*[-−]?\s*\)?$"
+)
+_CURRENCY_TOKEN = r"([¥￥$€£₩₹]|RMB|\b[A-Z]{3}\b|元)"
+
+_TIME_ZONE = (
+    r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT|\s[A-Za-z]+/[A-Za-z_]+)$"
+)
+_YMD = r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})(?:\s*[日号])?(?:\s*T|\s+)?"
+_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
+_SERIAL = r"^[1-9][0-9]{4}(\.[0-9]+)?$"
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+_TS = dt.Timestamp()
+_TSZ = dt.Timestamp(timezone="UTC")
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _duckdb_timezone(zone: str, ts: _TSZ) -> _TS:  # type: ignore[valid-type]
+    """DuckDB's ``timezone(zone, timestamptz)``: local time in ``zone``."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_timezone(ts: _TS, zone: str) -> _TS:  # type: ignore[valid-type]
+    """Spark's ``from_utc_timestamp(ts, zone)``: local time in ``zone``."""
+
+
+def clean_text(value: Value) -> StringValue:
+    """``value`` as trimmed text; empty text becomes NULL.
+
+    Plain white space is trimmed cheaply; the regular expression for other
+    blanks (no-break and ideographic spaces, BOM) only runs where they occur.
+    """
+    text = value.cast("string").strip()
+    odd = text.contains("\u00a0") | text.contains("\u3000") | text.contains("\ufeff")
+    text = ibis.ifelse(odd, text.re_replace(_SPACE, ""), text)
+    return ibis.ifelse(text == "", ibis.null("string"), text)
+
+
+def customer_id(value: Value) -> StringValue:
+    """A customer id as trimmed text, ``1001.0`` read as ``1001``; empty → NULL.
+
+    Quotes and ``=`` that spreadsheets wrap around ids (``="1001"``, ``'1001``)
+    are removed too.
+    """
+    kind = value.type()
+    if kind.is_integer():
+        return value.cast("string")
+    if kind.is_floating() or kind.is_decimal():
+        number = value.cast("float64")
+        whole = number.floor() == number
+        return ibis.ifelse(whole, number.cast("int64").cast("string"), number.cast("string"))
+    text = value.cast("string").strip()
+    odd = (
+        text.contains(".")
+        | text.contains('"')
+        | text.contains("'")
+        | text.contains("=")
+        | text.contains("\u00a0")
+        | text.contains("\u3000")
+        | text.contains("\ufeff")
+    )
+    fixed = text.re_replace(_ID_WRAPPING, "").re_replace(_WHOLE_FLOAT, r"\1")
+    cleaned = ibis.ifelse(odd, fixed, text)
+    return ibis.ifelse(cleaned == "", ibis.null("string"), cleaned)
+
+
+def amount(value: Value) -> FloatingValue:
+    """An amount as float64: currency symbols and codes, thousands separators,
+    decimal commas, parentheses and trailing minus for negatives; NaN and
+    infinity, like anything else unreadable, become NULL."""
+    kind = value.type()
+    if kind.is_numeric() or kind.is_boolean():
+        number = value.cast("float64")
+    else:
+        text = value.cast("string")
+        number = ibis.coalesce(text.try_cast("float64"), _parse_amount_text(text))
+    bad = number.isnan() | number.isinf()
+    return ibis.ifelse(bad, ibis.null("float64"), number)
+
+
+def _parse_amount_text(text: StringValue) -> FloatingValue:
+    valid = text.re_search(_AMOUNT)
+    negative = text.contains("-") | text.contains("−") | text.re_search(r"^\s*\(")
+    digits = text.re_replace(r"[^0-9.,]", "")
+    european = digits.re_search(r",[0-9]*$") & ~digits.re_search(r"^[0-9]{1,3}(,[0-9]{3})+$")
+    as_european = digits.re_replace(r"\.", "").re_replace(",", ".")
+    plain = digits.re_replace(",", "")
+    plain = ibis.ifelse(
+        plain.re_search(r"^[0-9]{1,3}(\.[0-9]{3}){2,}$"), plain.re_replace(r"\.", ""), plain
+    )
+    number = ibis.ifelse(european, as_european, plain).try_cast("float64")
+    signed = ibis.ifelse(negative, -number, number)
+    return ibis.ifelse(valid, signed, ibis.null("float64"))
+
+
+def currency(value: Value) -> StringValue:
+    """The currency symbol or code written in an amount cell (``￥`` as ``¥``), else NULL."""
+    if not value.type().is_string():
+        return ibis.null("string")
+    text = value.cast("string")
+    found = text.re_extract(_CURRENCY_TOKEN, 1).replace("￥", "¥")
+    plain = text.try_cast("float64").notnull() | text.isnull()
+    return ibis.ifelse(plain | (found == ""), ibis.null("string"), found)
+
+
+def whole_number(value: Value) -> Value:
+    """A count (number of orders) as int64; fractions and negatives become NULL."""
+    number = amount(value)
+    ok = number.notnull() & (number.floor() == number) & (number >= 0)
+    return ibis.ifelse(ok, number.cast("int64"), ibis.null("int64"))
+
+
+def order_date(
+    value: Value, *, timezone: str = "UTC", dayfirst: bool = False, engine: str = "duckdb"
+) -> DateValue:
+    """A date in the business ``timezone`` from a date, timestamp, number or text.
+
+    Text may be ISO (``2024-01-05``, ``2024-01-05T13:05:00+08:00``),
+    ``2024/1/5``, ``2024.01.05``, ``20240105``, ``2024年1月5日 13:05``,
+    ``05/01/2024`` (month first unless ``dayfirst``) or an Excel serial
+    number. Timestamps carrying a zone are converted to ``timezone`` before
+    their date is taken; timestamps without a zone are taken as local time.
+    """
+    kind = value.type()
+    if kind.is_date():
+        return value
+    if kind.is_timestamp():
+        if kind.timezone is not None:
+            return _to_zone(value, timezone, engine).date()
+        return value.date()
+    if kind.is_numeric():
+        return _date_from_number(value.cast("float64"))
+    return _date_from_text(clean_text(value), timezone, dayfirst, engine)
+
+
+def _to_zone(ts: Value, timezone: str, engine: str) -> Value:
+    if engine == "duckdb":
+        return _duckdb_timezone(timezone, ts)
+    return _spark_timezone(ts, timezone)
+
+
+def _date_from_number(number: FloatingValue) -> DateValue:
+    compact = (number >= 19000101) & (number <= 21001231) & (number.floor() == number)
+    as_text = number.cast("int64").cast("string").re_replace(_COMPACT, r"\1-\2-\3")
+    serial = (number >= 1) & (number < 200000)
+    return ibis.cases(
+        (compact, as_text.try_cast("date")),
+        (serial, _serial_date(number)),
+        else_=ibis.null("date"),
+    )
+
+
+def _serial_date(number: FloatingValue) -> DateValue:
+    days = number.floor().cast("int32")
+    return ibis.literal(_EXCEL_EPOCH) + days.as_interval("D")
+
+
+def _date_from_text(text: StringValue, timezone: str, dayfirst: bool, engine: str) -> DateValue:
+    zoned = text.re_search(_TIME_ZONE)
+    normal = _normalize_date_text(text, dayfirst)
+    local = normal.try_cast("timestamp").date()
+    instant = _to_zone(normal.try_cast(dt.Timestamp(timezone="UTC")), timezone, engine)
+    serial = text.re_search(_SERIAL)
+    plain = text.try_cast("date")
+    return ibis.cases(
+        ((text.length() <= 10) & plain.notnull(), plain),
+        (zoned, instant.date()),
+        (serial, _serial_date(text.try_cast("float64"))),
+        else_=ibis.coalesce(plain, local),
+    )
+
+
+def _normalize_date_text(text: StringValue, dayfirst: bool) -> StringValue:
+    dmy = r"\3-\2-\1" if dayfirst else r"\3-\1-\2"
+    cleaned = (
+        text.re_replace(_YMD, r"\1-\2-\3 ")
+        .re_replace(_COMPACT, r"\1-\2-\3")
+        .re_replace(_DMY, dmy)
+        .re_replace(r"(\d)\s*[时點点:]\s*(\d{1,2})\s*分?", r"\1:\2")
+        .re_replace(r"(\d)秒", r"\1")
+        .re_replace(r"\s+$", "")
+    )
+    return cleaned
+
+
+def is_blank(value: Value) -> BooleanValue:
+    """True where ``value`` is NULL or only white space."""
+    if not value.type().is_string():
+        return value.isnull()
+    return value.isnull() | (value.re_replace(_SPACE, "") == "")

@@ -1,0 +1,163 @@
+"""Reading tables and queries from PostgreSQL, MySQL/MariaDB and SQLite inside DuckDB.
+
+The servers are real: PostgreSQL and MariaDB on 127.0.0.1 (URLs from
+RFMKIT_PG_URL / RFMKIT_MYSQL_URL). When one is not reachable the test
+fails, naming the server to start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from rfmkit.errors import InputError, SourceUnavailableError
+from rfmkit.sources.databases import parse_url
+
+PG_URL = os.environ.get("RFMKIT_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+MYSQL_URL = os.environ.get("RFMKIT_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
+
+ROWS = [
+    ("1001", "2024-01-05", "120.50", "A1"),
+    ("1001.0", "2024-02-01", "-20", "A2"),
+    ("1002", "2024-03-01", "99", "A3"),
+    ("", "2024-03-02", "5", "A4"),
+]
+
+
+def _require(url: str, name: str, start: str) -> None:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 0), timeout=3
+        ).close()
+    except OSError:
+        pytest.fail(f"The {name} server at {parts.hostname}:{parts.port} is not reachable: {start}")
+
+
+def _fill(url: str, kind: str) -> Iterator[str]:
+    """Create a fresh orders table through DuckDB's scanner; drop it afterwards."""
+    from rfmkit.backend import connect, load_duckdb_extension
+
+    con = connect()
+    load_duckdb_extension(con, f"{kind}_scanner")
+    raw = con.con
+    raw.sql(f"ATTACH '{parse_url(url).target}' AS db (TYPE {kind})")
+    table = "rfm_orders_" + uuid.uuid4().hex[:8]
+    raw.sql(
+        f"CREATE TABLE db.{table} (cust VARCHAR, paid_at DATE, total DECIMAL(10,2), ref VARCHAR)"
+    )
+    for cust, day, total, ref in ROWS:
+        raw.execute(f"INSERT INTO db.{table} VALUES (?, ?, ?, ?)", [cust or None, day, total, ref])
+    try:
+        yield table
+    finally:
+        raw.sql(f"DROP TABLE db.{table}")
+        con.disconnect()
+
+
+@pytest.fixture
+def pg_table() -> Iterator[str]:
+    _require(PG_URL, "PostgreSQL", "start it (service postgresql start) or set RFMKIT_PG_URL.")
+    yield from _fill(PG_URL, "postgres")
+
+
+@pytest.fixture
+def mysql_table() -> Iterator[str]:
+    _require(
+        MYSQL_URL, "MySQL/MariaDB", "start it (service mariadb start) or set RFMKIT_MYSQL_URL."
+    )
+    yield from _fill(MYSQL_URL, "mysql")
+
+
+def _check(loaded) -> None:  # type: ignore[no-untyped-def]
+    frame = loaded.transactions.to_pandas().sort_values(["customer_id", "order_date"])
+    assert frame[["customer_id", "amount", "order_id"]].values.tolist() == [
+        ["1001", 120.5, "A1"],
+        ["1001", -20.0, "A2"],
+        ["1002", 99.0, "A3"],
+    ]
+    assert loaded.quality.rule("missing_customer").count == 1
+    assert loaded.quality.rule("refunds").count == 1
+
+
+MAP = {"customer": "cust", "date": "paid_at", "amount": "total", "order": "ref"}
+
+
+@pytest.mark.postgres
+def test_postgres_table_and_query(load, pg_table: str) -> None:
+    _check(load(from_db=PG_URL, table=pg_table, mapping=MAP))
+    _check(load(from_db=PG_URL, query=f"select * from {pg_table}", mapping=MAP))
+    with pytest.raises(InputError, match="query failed"):
+        load(from_db=PG_URL, query="select * from no_such_table_rfm")
+    with pytest.raises(InputError, match="cannot be read"):
+        load(from_db=PG_URL, table="no_such_table_rfm")
+
+
+@pytest.mark.mysql
+def test_mysql_table_and_query(load, mysql_table: str) -> None:
+    _check(load(from_db=MYSQL_URL, table=mysql_table, mapping=MAP))
+    _check(load(from_db=MYSQL_URL, query=f"select * from {mysql_table}", mapping=MAP))
+
+
+def test_sqlite_round_trip(load, tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    db = sqlite3.connect(path)
+    db.execute("create table orders (cust TEXT, paid_at TEXT, total REAL, ref TEXT)")
+    db.executemany(
+        "insert into orders values (?, ?, ?, ?)",
+        [(c or None, d, float(t), r) for c, d, t, r in ROWS],
+    )
+    db.commit()
+    db.close()
+    _check(load(from_db=f"sqlite:///{path}", table="orders", mapping=MAP))
+    _check(load(from_db=str(path), query="select * from orders", mapping=MAP))
+    with pytest.raises(SourceUnavailableError, match="does not exist"):
+        load(from_db=f"sqlite:///{tmp_path / 'nope.db'}", table="orders")
+
+
+def test_unreachable_server_is_a_clean_error(load) -> None:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with pytest.raises(SourceUnavailableError, match=f"127.0.0.1:{port}") as info:
+        load(from_db=f"postgresql://postgres@127.0.0.1:{port}/test", table="orders")
+    assert info.value.exit_code == 3
+    with pytest.raises(SourceUnavailableError, match="mysql server"):
+        load(from_db=f"mysql://root@127.0.0.1:{port}/test", table="orders")
+
+
+def test_url_parsing_hides_passwords() -> None:
+    url = parse_url("mysql://bob:s3cret@db.example:3307/shop")
+    assert url.target == "host=db.example port=3307 user=bob database=shop password=s3cret"
+    assert "s3cret" not in url.display
+    assert parse_url("postgres://u@h/d").kind == "postgres"
+    assert parse_url("sqlite:////tmp/x.db").target == "/tmp/x.db"  # as SQLAlchemy writes it
+    assert parse_url("sqlite:///x.db").target == "x.db"
+
+
+def test_data_stays_in_the_engine(load, tmp_path: Path) -> None:
+    path = tmp_path / "big.db"
+    db = sqlite3.connect(path)
+    db.execute("create table orders (cust TEXT, paid_at TEXT, total REAL)")
+    db.executemany(
+        "insert into orders values (?, ?, ?)",
+        [(str(i % 50), "2024-01-01", float(i)) for i in range(2000)],
+    )
+    db.commit()
+    db.close()
+    loaded = load(
+        from_db=f"sqlite:///{path}",
+        table="orders",
+        mapping={"customer": "cust", "date": "paid_at", "amount": "total"},
+    )
+    assert loaded.quality.rows_used == 2000
+    assert dt.date(2024, 1, 1) == loaded.quality.date_min
+    assert loaded.quality.customers == 50
