@@ -11,7 +11,6 @@ from rfmkit.errors import (
     RfmError,
     SourceUnavailableError,
 )
-
 from rfmkit.pipeline import ScoreResult, score
 from rfmkit.segments import Scheme, load_scheme, shipped_schemes
 
@@ -26,8 +25,8 @@ __all__ = [
     "ModelError",
     "OutputError",
     "RfmError",
-    "ScoreResult",
     "Scheme",
+    "ScoreResult",
     "SourceUnavailableError",
     "__version__",
     "load_scheme",
