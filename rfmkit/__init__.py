@@ -12,6 +12,7 @@ from rfmkit.errors import (
     SourceUnavailableError,
 )
 from rfmkit.pipeline import ScoreResult, score
+from rfmkit.prediction import ScoredPrediction, predict
 from rfmkit.segments import Scheme, load_scheme, shipped_schemes
 
 __version__ = "0.1.0"
@@ -27,9 +28,11 @@ __all__ = [
     "RfmError",
     "Scheme",
     "ScoreResult",
+    "ScoredPrediction",
     "SourceUnavailableError",
     "__version__",
     "load_scheme",
+    "predict",
     "score",
     "shipped_schemes",
 ]

@@ -6,7 +6,9 @@ Rules (pinned by ``tests/test_engine.py``):
 * rows sharing an ``order_id`` form one order, dated by its earliest row;
   rows without an ``order_id`` are each an order of their own;
 * an order whose net amount is <= 0 does not count as an order, but its
-  amount still counts in ``monetary`` (refunds reduce it);
+  amount still counts in ``monetary`` (refunds reduce it); net amounts are
+  rounded to :data:`MONEY_DECIMALS` decimals so float noise never makes a
+  fully refunded order count;
 * customers without a positive order are left out (and counted by
   :func:`count_unscorable`).
 
@@ -23,6 +25,10 @@ import pandas as pd
 
 from rfmkit import glossary as g
 from rfmkit.errors import InputError
+
+#: Net amounts are rounded to this many decimals, so that a fully refunded
+#: order (10.51 - 0.66 - 3.25 - 4.20 - 2.40 in floating point) nets to exactly 0.
+MONEY_DECIMALS = 6
 
 
 def default_as_of(transactions: ir.Table) -> dt.date:
@@ -43,7 +49,7 @@ def orders(transactions: ir.Table, as_of: dt.date) -> ir.Table:
         return rows.select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT)
     keyed = rows.filter(rows[g.ORDER_ID].notnull())
     grouped = keyed.group_by([g.CUSTOMER_ID, g.ORDER_ID]).aggregate(
-        order_date=keyed[g.ORDER_DATE].min(), amount=keyed[g.AMOUNT].sum()
+        order_date=keyed[g.ORDER_DATE].min(), amount=keyed[g.AMOUNT].sum().round(MONEY_DECIMALS)
     )
     single = rows.filter(rows[g.ORDER_ID].isnull()).select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT)
     return grouped.select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT).union(single)
@@ -55,7 +61,7 @@ def customer_totals(transactions: ir.Table, as_of: dt.date) -> ir.Table:
     positive = o[g.AMOUNT] > 0
     return o.group_by(g.CUSTOMER_ID).aggregate(
         frequency=positive.sum().cast("int64"),
-        monetary=o[g.AMOUNT].sum(),
+        monetary=o[g.AMOUNT].sum().round(MONEY_DECIMALS),
         first_purchase=o[g.ORDER_DATE].min(where=positive),
         last_purchase=o[g.ORDER_DATE].max(where=positive),
     )

@@ -102,3 +102,15 @@ def test_default_as_of_on_empty_input_is_a_clear_error(con):
     )
     with pytest.raises(InputError, match="no dated transactions"):
         engine.default_as_of(as_table(empty, con))
+
+
+def test_a_fully_refunded_order_nets_to_exactly_zero(con):
+    # 0.66 + 3.25 + 4.20 + 2.40 - 10.51 is 1.8e-15 in floating point
+    rows = [("A", "1", "2024-01-01", 40.29)] + [
+        ("A", "2", "2024-01-08", x) for x in (0.66, 3.25, 4.20, 2.40, -10.51)
+    ]
+    row = (
+        engine.metrics(as_table(transactions_frame(rows), con), d("2024-02-01")).to_pandas().iloc[0]
+    )
+    assert row.frequency == 1
+    assert row.monetary == 40.29

@@ -9,6 +9,7 @@ import typer
 from rfmkit.cli import common
 from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
+from rfmkit.cli.predict import predict_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
 from rfmkit.errors import RfmError
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("score")(score_command)
 app.command("check")(check_command)
+app.command("predict")(predict_command)
 app.command("schemes")(schemes_command)
 app.command("demo")(demo_command)
 
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # Typer's own ending: --help, usage errors
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
-        common.err_console.print("Interrupted.")
+        common.err_console().print("Interrupted.")
         return 130
     return 0
 
@@ -55,7 +57,7 @@ def render_error(exc: RfmError) -> None:
         lines.append("Closest: " + ", ".join(map(str, candidates)))
     if exc.fix:
         lines.append(f"Fix: {exc.fix}")
-    common.err_console.print("\n".join(lines), markup=True, soft_wrap=True)
+    common.err_console().print("\n".join(lines), markup=True, soft_wrap=True)
 
 
 def entry() -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rfmkit.backend import connect
 from rfmkit.cli import common as c
-from rfmkit.cli.score import write_outputs
-from rfmkit.settings import build_settings
+from rfmkit.cli.score import score_settings, write_outputs
 from rfmkit.sources import load_transactions
 
 
@@ -34,30 +33,8 @@ def check_command(
     rejects: c.Rejects = None,
 ) -> None:
     """Read the input, apply the cleaning rules and print the data-quality report."""
-    settings = build_settings(
-        config,
-        as_of=c.as_date(as_of),
-        map=map,
-        sheet=sheet,
-        encoding=encoding,
-        timezone=timezone,
-        strict=strict,
-        from_db=from_db,
-        table=table,
-        query=query,
-        engine=engine,
-        **c.load_settings(
-            delimiter=delimiter,
-            dayfirst=dayfirst,
-            exclude_customers=exclude_customers,
-            keep_duplicates=keep_duplicates,
-            keep_future=keep_future,
-            max_amount=max_amount,
-            outlier_iqr=outlier_iqr,
-            level=level,
-        ),
-    )
-    with c.console.status("Reading and checking…"):
+    settings = score_settings(**locals())
+    with c.console().status("Reading and checking…"):
         loaded = load_transactions(
             c.paths_or_none(inputs),
             con=connect(settings.engine),
@@ -65,4 +42,4 @@ def check_command(
             as_of=settings.as_of,
         )
         write_outputs(loaded.quality, loaded.rejects, quality_report, rejects)
-    c.console.print(loaded.quality.summary(), markup=False)
+    c.console().print(loaded.quality.summary(), markup=False)

@@ -9,8 +9,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+def console() -> Console:
+    """The terminal for results (made on use, so the current width is honoured)."""
+    return Console(highlight=False)
+
+
+def err_console() -> Console:
+    """The terminal for errors."""
+    return Console(stderr=True, highlight=False)
+
 
 # -- options shared by the commands that read transactions ---------------------
 
@@ -90,32 +98,23 @@ Rejects = Annotated[
     Path | None,
     typer.Option("--rejects", help="Write the rows left out (file, line, reason) as CSV."),
 ]
+Scheme = Annotated[
+    str | None,
+    typer.Option("--scheme", help="cn8, classic11, value4, tier5 or a scheme YAML file."),
+]
+Method = Annotated[str | None, typer.Option("--method", help="quantile or thresholds.")]
+Levels = Annotated[int | None, typer.Option("--levels", help="Score levels, 3-10 (default 5).")]
+Weights = Annotated[
+    str | None,
+    typer.Option("--weights", help="R,F,M weights (e.g. 1,2,1) or a preset (fmcg, luxury, ...)."),
+]
+Split = Annotated[str | None, typer.Option("--split", help="mean or median, for high/low schemes.")]
+TopPercent = Annotated[
+    float | None,
+    typer.Option("--top-percent", help="Pareto: revenue share of the top N% (default 20)."),
+]
 Engine = Annotated[str | None, typer.Option("--engine", help="duckdb (default) or spark.")]
 Lang = Annotated[str | None, typer.Option("--lang", help="Language of labels: zh or en.")]
-
-
-def load_settings(
-    *,
-    delimiter: str | None,
-    dayfirst: bool | None,
-    exclude_customers: str | None,
-    keep_duplicates: bool | None,
-    keep_future: bool | None,
-    max_amount: float | None,
-    outlier_iqr: float | None,
-    level: str | None,
-) -> dict[str, object]:
-    """The loading options given on the command line, as settings (None = not given)."""
-    return {
-        "delimiter": delimiter,
-        "dayfirst": dayfirst,
-        "exclude_customers": exclude_customers,
-        "drop_duplicates": None if keep_duplicates is None else not keep_duplicates,
-        "exclude_future": None if keep_future is None else not keep_future,
-        "max_amount": max_amount,
-        "outlier_iqr": outlier_iqr,
-        "level": level,
-    }
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:

@@ -25,9 +25,9 @@ def demo_command(
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
 ) -> None:
     """Generate a seeded demo order log and run the whole pipeline on it."""
-    with c.console.status("Generating the demo order log…"):
+    with c.console().status("Generating the demo order log…"):
         orders = write_demo(folder, customers=customers, seed=seed)
-    with c.console.status("Scoring…"):
+    with c.console().status("Scoring…"):
         result = score([str(orders)], scheme=scheme, lang=lang)
         output = folder / "customers.csv"
         write_table(result.customers, output)
@@ -39,7 +39,7 @@ def demo_command(
         report = folder / "quality.json"
         write_report(result.quality, report)
     show_result(result, output)
-    c.console.print(
+    c.console().print(
         f"Demo files in {folder}/:\n"
         f"  orders.csv      the generated order log (input)\n"
         f"  customers.csv   one row per customer: R, F, M, scores, segment\n"

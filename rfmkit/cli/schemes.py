@@ -24,10 +24,10 @@ def schemes_command(
         for key in shipped_schemes():
             s = load_scheme(key)
             table.add_row(key, s.name(language), str(len(s.segments)), s.description(language))
-        c.console.print(table)
-        c.console.print("Show one with: rfmkit schemes KEY")
+        c.console().print(table)
+        c.console().print("Show one with: rfmkit schemes KEY")
         return
-    c.console.print(rules_table(load_scheme(name), language))
+    c.console().print(rules_table(load_scheme(name), language))
 
 
 def rules_table(scheme: Scheme, lang: str) -> Table:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
 import ibis.expr.types as ir
-import typer
 
 from rfmkit.cli import common as c
 from rfmkit.cli.render import breakpoints_table, summary_table
 from rfmkit.export import write_table
 from rfmkit.pipeline import ScoreResult, score
 from rfmkit.quality import QualityReport, write_rejects, write_report
-from rfmkit.settings import build_settings
+from rfmkit.settings import ScoreSettings, build_settings
 
 _STEPS = {
     "load": "Reading transactions…",
@@ -29,28 +29,13 @@ def score_command(
     output: c.Output = Path("customers.parquet"),
     as_of: c.AsOf = None,
     map: c.Map = None,
-    scheme: Annotated[
-        str | None,
-        typer.Option("--scheme", help="cn8, classic11, value4, tier5 or a scheme YAML file."),
-    ] = None,
-    method: Annotated[str | None, typer.Option("--method", help="quantile or thresholds.")] = None,
-    levels: Annotated[
-        int | None, typer.Option("--levels", help="Score levels, 3-10 (default 5).")
-    ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights", help="R,F,M weights (e.g. 1,2,1) or a preset (fmcg, luxury, ...)."
-        ),
-    ] = None,
+    scheme: c.Scheme = None,
+    method: c.Method = None,
+    levels: c.Levels = None,
+    weights: c.Weights = None,
     lang: c.Lang = None,
-    split: Annotated[
-        str | None, typer.Option("--split", help="mean or median, for high/low schemes.")
-    ] = None,
-    top_percent: Annotated[
-        float | None,
-        typer.Option("--top-percent", help="Pareto: revenue share of the top N% (default 20)."),
-    ] = None,
+    split: c.Split = None,
+    top_percent: c.TopPercent = None,
     config: c.Config = None,
     sheet: c.Sheet = None,
     encoding: c.Encoding = None,
@@ -72,37 +57,8 @@ def score_command(
     rejects: c.Rejects = None,
 ) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
-    settings = build_settings(
-        config,
-        as_of=c.as_date(as_of),
-        map=map,
-        scheme=scheme,
-        method=method,
-        levels=levels,
-        weights=weights,
-        lang=lang,
-        split=split,
-        top_percent=top_percent,
-        sheet=sheet,
-        encoding=encoding,
-        timezone=timezone,
-        strict=strict,
-        from_db=from_db,
-        table=table,
-        query=query,
-        engine=engine,
-        **c.load_settings(
-            delimiter=delimiter,
-            dayfirst=dayfirst,
-            exclude_customers=exclude_customers,
-            keep_duplicates=keep_duplicates,
-            keep_future=keep_future,
-            max_amount=max_amount,
-            outlier_iqr=outlier_iqr,
-            level=level,
-        ),
-    )
-    with c.console.status(_STEPS["load"]) as status:
+    settings = score_settings(**locals())
+    with c.console().status(_STEPS["load"]) as status:
         result = score(
             c.paths_or_none(inputs),
             **settings.score_kwargs(),
@@ -112,6 +68,29 @@ def score_command(
         write_table(result.customers, output)
     write_outputs(result.quality, result.rejects, quality_report, rejects)
     show_result(result, output)
+
+
+def score_settings(
+    *,
+    config: Path | None,
+    as_of: dt.datetime | None,
+    keep_duplicates: bool | None,
+    keep_future: bool | None,
+    **given: Any,
+) -> ScoreSettings:
+    """Settings from the config file and the options given (the CLI's shared options).
+
+    Options that are not settings (``inputs``, ``output``, report paths, a
+    command's own options) are ignored.
+    """
+    known = {k: v for k, v in given.items() if k in ScoreSettings.model_fields}
+    return build_settings(
+        config,
+        as_of=c.as_date(as_of),
+        drop_duplicates=None if keep_duplicates is None else not keep_duplicates,
+        exclude_future=None if keep_future is None else not keep_future,
+        **known,
+    )
 
 
 def write_outputs(
@@ -128,13 +107,13 @@ def write_outputs(
 
 
 def show_result(result: ScoreResult, output: Path) -> None:
-    c.console.print(result.quality.summary(), markup=False)
-    c.console.print(summary_table(result, actions=c.console.width >= 120))
-    c.console.print(breakpoints_table(result))
+    c.console().print(result.quality.summary(), markup=False)
+    c.console().print(summary_table(result, actions=c.console().width >= 120))
+    c.console().print(breakpoints_table(result))
     note = f"Scored {result.scored_customers:,} customers as of {result.as_of}"
     if result.unscored_customers:
         note += (
             f"; {result.unscored_customers:,} customers had no order with a positive "
             "amount and were not scored"
         )
-    c.console.print(f"{note}.\nWrote {output}")
+    c.console().print(f"{note}.\nWrote {output}")

@@ -1,0 +1,139 @@
+"""``rfmkit predict``: the customer table of ``score`` plus each customer's predictions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rfmkit.cli import common as c
+from rfmkit.cli.score import score_settings, show_result, write_outputs
+from rfmkit.export import atomic_path, write_table
+from rfmkit.prediction import CHURN_P_ALIVE, ScoredPrediction, predict
+
+
+def predict_command(
+    inputs: c.Inputs = None,
+    output: c.Output = Path("customers.parquet"),
+    horizon: Annotated[
+        str, typer.Option("--horizon", help="How far ahead to predict: 90d, 13w, 1y.")
+    ] = "90d",
+    model: Annotated[
+        str, typer.Option("--model", help="Purchase model: bgnbd or pareto.")
+    ] = "bgnbd",
+    time_unit: Annotated[
+        str, typer.Option("--time-unit", help="Model time unit: W (weeks) or D (days).")
+    ] = "W",
+    discount_rate: Annotated[
+        float, typer.Option("--discount-rate", help="Yearly discount rate of the CLV.")
+    ] = 0.10,
+    margin: Annotated[
+        float, typer.Option("--margin", help="Share of revenue that is profit (CLV).")
+    ] = 1.0,
+    penalizer: Annotated[
+        float, typer.Option("--penalizer", help="L2 penalty when a model does not converge.")
+    ] = 0.0,
+    churn_p_alive: Annotated[
+        float,
+        typer.Option(
+            "--churn-p-alive", help="Flag valuable customers whose p_alive is below this."
+        ),
+    ] = CHURN_P_ALIVE,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Check the model on the last horizon.")
+    ] = True,
+    validation_report: Annotated[
+        Path | None, typer.Option("--validation-report", help="Write the holdout check as JSON.")
+    ] = None,
+    save_models: Annotated[
+        Path | None, typer.Option("--save-models", help="Folder to save the fitted models (JSON).")
+    ] = None,
+    as_of: c.AsOf = None,
+    map: c.Map = None,
+    scheme: c.Scheme = None,
+    method: c.Method = None,
+    levels: c.Levels = None,
+    weights: c.Weights = None,
+    lang: c.Lang = None,
+    split: c.Split = None,
+    top_percent: c.TopPercent = None,
+    config: c.Config = None,
+    sheet: c.Sheet = None,
+    encoding: c.Encoding = None,
+    delimiter: c.Delimiter = None,
+    timezone: c.Timezone = None,
+    dayfirst: c.Dayfirst = None,
+    strict: c.Strict = None,
+    exclude_customers: c.ExcludeCustomers = None,
+    keep_duplicates: c.KeepDuplicates = None,
+    keep_future: c.KeepFuture = None,
+    max_amount: c.MaxAmount = None,
+    outlier_iqr: c.OutlierIqr = None,
+    level: c.Level = None,
+    from_db: c.FromDb = None,
+    table: c.Table = None,
+    query: c.Query = None,
+    engine: c.Engine = None,
+    quality_report: c.QualityReport = None,
+    rejects: c.Rejects = None,
+) -> None:
+    """Add churn risk, expected purchases, next purchase date and lifetime value to the scores."""
+    settings = score_settings(**locals())
+    with c.console().status("Scoring and fitting the prediction models…") as status:
+        result = predict(
+            c.paths_or_none(inputs),
+            horizon=horizon,
+            model=model,
+            time_unit=time_unit,
+            discount_rate=discount_rate,
+            margin=margin,
+            penalizer=penalizer,
+            validate=validate,
+            churn_p_alive=churn_p_alive,
+            **settings.score_kwargs(),
+        )
+        status.update(f"Writing {output}…")
+        write_table(result.customers, output)
+        write_outputs(result.score.quality, result.score.rejects, quality_report, rejects)
+    write_extras(result, validation_report, save_models)
+    show_result(result.score, output)
+    show_prediction(result, churn_p_alive)
+
+
+def write_extras(result: ScoredPrediction, report: Path | None, models: Path | None) -> None:
+    """The validation report and the fitted models, when asked for."""
+    prediction = result.prediction
+    if report is not None and prediction.validation is not None:
+        with atomic_path(report) as tmp:
+            tmp.write_text(json.dumps(prediction.validation.to_dict(), indent=2), encoding="utf-8")
+    if models is not None:
+        models.mkdir(parents=True, exist_ok=True)
+        prediction.purchase_model.to_json(models / f"{prediction.purchase_model.name}.json")
+        prediction.spend_model.to_json(models / "gammagamma.json")
+
+
+def show_prediction(result: ScoredPrediction, churn_p_alive: float) -> None:
+    p = result.prediction
+    params = ", ".join(f"{k}={v:.4g}" for k, v in p.purchase_model.params_.items())
+    lines = [
+        f"Predicted {result.score.scored_customers:,} customers as of {p.as_of}, "
+        f"{p.horizon_days:g} days ahead ({p.purchase_model.name}: {params}).",
+    ]
+    if p.validation is not None:
+        v = p.validation
+        lines.append(
+            f"Holdout check ({v.calibration_end} to {v.holdout_end}): predicted "
+            f"{v.total_predicted:,.0f} repeat purchases, actual {v.total_actual:,.0f} "
+            f"({v.total_error_pct:+.1f}%)."
+        )
+    elif p.validation_note:
+        lines.append(p.validation_note)
+    if result.at_risk:
+        lines.append(
+            f"Churn warning: {result.at_risk:,} valuable customers (top M scores) have "
+            f"p_alive < {churn_p_alive:g}; they brought {result.at_risk_revenue:,.2f} in revenue "
+            "(column churn_risk)."
+        )
+    c.console().print("\n".join(lines))

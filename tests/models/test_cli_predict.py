@@ -1,0 +1,60 @@
+"""``rfmkit predict`` end to end: scores, predictions, churn warnings, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from rfmkit.cli import main
+
+
+def test_predict_writes_scores_and_predictions(
+    cdnow_raw: pd.DataFrame, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    source = tmp_path / "orders.csv"
+    cdnow_raw[["customer_id", "order_date", "amount"]].to_csv(source, index=False)
+    out = tmp_path / "customers.csv"
+    report = tmp_path / "holdout.json"
+    models = tmp_path / "models"
+    code = main(
+        [
+            "predict",
+            str(source),
+            "-o",
+            str(out),
+            "--horizon",
+            "13w",
+            "--as-of",
+            "1998-07-01",
+            "--keep-duplicates",
+            "--validation-report",
+            str(report),
+            "--save-models",
+            str(models),
+        ]
+    )
+    assert code == 0
+    customers = pd.read_csv(out, dtype={"customer_id": str}, encoding="utf-8-sig")
+    for column in (
+        "segment",
+        "rfm_score",
+        "p_alive",
+        "expected_purchases",
+        "prob_purchase",
+        "clv",
+        "next_purchase_date",
+        "churn_risk",
+    ):
+        assert column in customers.columns
+    assert customers["p_alive"].between(0, 1).all()
+    flagged = customers[customers.churn_risk]
+    assert len(flagged) > 0
+    assert (flagged.p_alive < 0.3).all() and (flagged.m_score >= 4).all()
+    assert json.loads(report.read_text())["model"] == "bgnbd"
+    assert (models / "bgnbd.json").exists() and (models / "gammagamma.json").exists()
+    printed = capsys.readouterr().out
+    assert "Holdout check" in printed
+    assert f"Churn warning: {len(flagged):,} valuable customers" in printed
