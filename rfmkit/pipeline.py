@@ -157,7 +157,11 @@ def score(
     step("scores")
     bps = scoring.breakpoints_for(metrics, method=method, levels=levels, thresholds=thresholds)
     scored = scoring.apply_scores(metrics, bps, resolved_weights)
-    splits = segments.split_values(metrics, split or chosen.split) if chosen.uses_split() else None
+    splits = (
+        segments.split_values(metrics, split or chosen.split, chosen.split_fields())
+        if chosen.uses_split()
+        else None
+    )
     labelled = segments.assign(scored, chosen, levels=levels, lang=lang, splits=splits)
     customers = labelled.select(*g.CUSTOMER_COLUMNS).cache()
     step("summary")

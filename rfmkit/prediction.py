@@ -33,6 +33,7 @@ from rfmkit.models._arrays import compress
 from rfmkit.models.base import FloatArray
 from rfmkit.models.data import AGE, AVG_REPEAT_VALUE, RECENCY, REPEAT_PURCHASES
 from rfmkit.pipeline import ScoreResult, score
+from rfmkit.segments import Scheme, assign, load_scheme, split_values
 
 P_ALIVE = "p_alive"
 EXPECTED_PURCHASES = "expected_purchases"
@@ -312,6 +313,8 @@ def _check_money(discount_rate: float, margin: float) -> None:
 
 
 CHURN_RISK = "churn_risk"
+VALUE_SEGMENT = "value_segment"
+VALUE_SEGMENT_LABEL = "value_segment_label"
 #: ``p_alive`` below which a valuable customer is flagged ``churn_risk``.
 CHURN_P_ALIVE = 0.3
 
@@ -341,6 +344,25 @@ class ScoredPrediction:
     at_risk_revenue: float
 
 
+def _value_segments(
+    customers: ir.Table, value_scheme: str | Scheme, scored: ScoreResult
+) -> ir.Table:
+    scheme = value_scheme if isinstance(value_scheme, Scheme) else load_scheme(value_scheme)
+    splits = (
+        split_values(customers, scheme.split, scheme.split_fields())
+        if scheme.uses_split()
+        else None
+    )
+    return assign(
+        customers,
+        scheme,
+        levels=scored.levels,
+        lang=scored.lang,
+        splits=splits,
+        columns=(VALUE_SEGMENT, VALUE_SEGMENT_LABEL),
+    )
+
+
 def predict(
     transactions: Any = None,
     *,
@@ -352,6 +374,7 @@ def predict(
     penalizer: float = 0.0,
     validate: bool = True,
     churn_p_alive: float = CHURN_P_ALIVE,
+    value_scheme: str | Scheme | None = "clv5",
     **score_kwargs: Any,
 ) -> ScoredPrediction:
     """Score customers (as :func:`rfmkit.score`) and add each customer's predictions.
@@ -364,7 +387,9 @@ def predict(
     :func:`rfmkit.pipeline.score`; the others are those of :func:`fit_predict`.
     The customer table gains the columns of :data:`PREDICTION_COLUMNS` and
     ``churn_risk``: a valuable customer (M score in the top two levels) whose
-    ``p_alive`` is below ``churn_p_alive``.
+    ``p_alive`` is below ``churn_p_alive``; and, unless ``value_scheme`` is
+    None, ``value_segment`` / ``value_segment_label`` from a scheme whose
+    rules may use ``p_alive`` and ``clv`` (default ``clv5``).
     """
     scored = score(transactions, **score_kwargs)
     log = scored.loaded.transactions
@@ -389,7 +414,10 @@ def predict(
     valuable = joined[g.M_SCORE] >= scored.levels - 1
     customers = joined.mutate(
         churn_risk=(valuable & (joined[P_ALIVE] < churn_p_alive)).fill_null(False)
-    ).cache()
+    )
+    if value_scheme is not None:
+        customers = _value_segments(customers, value_scheme, scored)
+    customers = customers.cache()
     risky = customers.filter(customers[CHURN_RISK])
     stats = risky.aggregate(n=risky.count(), revenue=risky[g.MONETARY].sum()).to_pyarrow()
     row = stats.to_pylist()[0]

@@ -12,16 +12,20 @@ match). A condition constrains some of ``r``, ``f``, ``m`` (scores),
 * ``[lo, hi]`` -- the score lies in this inclusive range, on the scheme's
   ``scale`` (1..5 unless stated). Scores on another number of levels are
   mapped linearly onto the scale before matching.
-* ``high`` / ``low`` (``r``, ``f``, ``m`` only) -- the metric against its
-  mean or median over the scored customers (``split``): high R means
-  ``recency_days <= split value`` (bought recently); high F means
-  ``frequency >= split value``; high M likewise.
+* ``high`` / ``low`` (``r``, ``f``, ``m``, ``clv`` only) -- the metric
+  against its mean or median over the scored customers (``split``): high R
+  means ``recency_days <= split value`` (bought recently); high F means
+  ``frequency >= split value``; high M and high CLV likewise.
+
+With predictions (``rfmkit predict``) a condition may also constrain
+``p_alive`` (a range in [0, 1]) and ``clv`` (a range or high/low): such
+value schemes label ``value_segment`` beside the RFM ``segment``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -41,7 +45,14 @@ Split = Literal["mean", "median"]
 Bound = Literal["high", "low"] | tuple[float, float]
 
 #: Metric behind each high/low condition, and whether a larger value is "high".
-_HIGH_LOW = {"r": (g.RECENCY_DAYS, False), "f": (g.FREQUENCY, True), "m": (g.MONETARY, True)}
+_HIGH_LOW = {
+    "r": (g.RECENCY_DAYS, False),
+    "f": (g.FREQUENCY, True),
+    "m": (g.MONETARY, True),
+    "clv": ("clv", True),
+}
+#: Condition fields that need the predictions of ``rfmkit predict``.
+PREDICTION_FIELDS = frozenset({"p_alive", "clv"})
 
 
 class Text(BaseModel):
@@ -64,6 +75,8 @@ class Condition(BaseModel):
     m: Bound | None = None
     fm: tuple[float, float] | None = None
     rfm_score: tuple[float, float] | None = None
+    p_alive: tuple[float, float] | None = None
+    clv: Bound | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -79,6 +92,9 @@ class Condition(BaseModel):
 
     def uses_split(self) -> bool:
         return any(isinstance(b, str) for b in self.bounds().values())
+
+    def uses_predictions(self) -> bool:
+        return bool(PREDICTION_FIELDS & self.bounds().keys())
 
 
 class Segment(BaseModel):
@@ -145,7 +161,19 @@ class Scheme(BaseModel):
         raise KeyError(key)
 
     def uses_split(self) -> bool:
-        return any(c.uses_split() for s in self.segments for c in s.when or [])
+        return any(c.uses_split() for c in self.conditions())
+
+    def uses_predictions(self) -> bool:
+        """True when a rule looks at ``p_alive`` or ``clv`` (only ``rfmkit predict`` has them)."""
+        return any(c.uses_predictions() for c in self.conditions())
+
+    def split_fields(self) -> list[str]:
+        """The fields that some rule splits high/low."""
+        fields = {k for c in self.conditions() for k, b in c.bounds().items() if isinstance(b, str)}
+        return sorted(fields)
+
+    def conditions(self) -> list[Condition]:
+        return [c for s in self.segments for c in s.when or []]
 
 
 # -- loading -----------------------------------------------------------------
@@ -190,10 +218,15 @@ def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        fix = "See `rfmkit schemes cn8` for an example and README, section Segment schemes, for the format."
+        if any(
+            part in ("label", "description", "action", "name") for part in map(str, first["loc"])
+        ):
+            fix = 'Quote texts that contain a comma, e.g. en: "Recent, frequent". ' + fix
         raise ConfigError(
             f"Invalid scheme: {first['msg']} (at {where or 'top level'}).",
             file=source,
-            fix="See `rfmkit schemes cn8` for an example and README, section Segment schemes, for the format.",
+            fix=fix,
             details={"errors": [e["msg"] for e in exc.errors()]},
         ) from exc
 
@@ -201,13 +234,16 @@ def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:
 # -- evaluation --------------------------------------------------------------
 
 
-def split_values(metrics: ir.Table, split: str) -> dict[str, float]:
-    """The mean or median of each metric: the high/low dividing line."""
+def split_values(
+    table: ir.Table, split: str, fields: Iterable[str] = ("r", "f", "m")
+) -> dict[str, float]:
+    """The mean or median of each field's column: the high/low dividing line."""
     agg = {
-        letter: metrics[column].mean() if split == "mean" else metrics[column].median()
-        for letter, (column, _) in _HIGH_LOW.items()
+        name: table[column].mean() if split == "mean" else table[column].median()
+        for name, (column, _) in _HIGH_LOW.items()
+        if name in fields
     }
-    row = metrics.aggregate(**agg).to_pyarrow().to_pylist()[0]
+    row = table.aggregate(**agg).to_pyarrow().to_pylist()[0]
     return {k: float(v) if v is not None else 0.0 for k, v in row.items()}
 
 
@@ -218,12 +254,19 @@ def assign(
     levels: int,
     lang: str = "zh",
     splits: Mapping[str, float] | None = None,
+    columns: tuple[str, str] = (g.SEGMENT, g.SEGMENT_LABEL),
 ) -> ir.Table:
-    """Add ``segment`` and ``segment_label`` to a scored customer table."""
+    """Add ``segment`` and ``segment_label`` (or the given ``columns``) to a scored table."""
     if lang not in LANGS:
         raise ConfigError(f"Unknown language {lang!r}.", fix="Use zh or en.")
     if scheme.uses_split() and splits is None:
         raise ConfigError(f"Scheme {scheme.key!r} needs the split values of the metrics.")
+    missing = sorted(PREDICTION_FIELDS - set(scored.columns)) if scheme.uses_predictions() else []
+    if missing:
+        raise ConfigError(
+            f"Scheme {scheme.key!r} has rules on predictions ({', '.join(missing)}).",
+            fix="Use it with `rfmkit predict --value-scheme`, not as the scoring scheme.",
+        )
     values = _rule_values(scored, levels, scheme.scale)
     branches = [
         (_rule_expr(seg.when or [], values, scored, splits or {}), seg.key)
@@ -238,7 +281,7 @@ def assign(
         *[(segment == s.key, s.label(lang)) for s in scheme.segments[:-1]],
         else_=scheme.segments[-1].label(lang),
     )
-    return scored.mutate(segment=segment, segment_label=label)
+    return scored.mutate(**{columns[0]: segment, columns[1]: label})
 
 
 def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.NumericValue]:
@@ -248,7 +291,9 @@ def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.Nume
         return 1 + (column - 1) * ((scale - 1) / (levels - 1))
 
     r, f, m = (rescale(scored[c]) for c in (g.R_SCORE, g.F_SCORE, g.M_SCORE))
-    return {"r": r, "f": f, "m": m, "fm": (f + m) / 2, "rfm_score": rescale(scored[g.RFM_SCORE])}
+    values = {"r": r, "f": f, "m": m, "fm": (f + m) / 2, "rfm_score": rescale(scored[g.RFM_SCORE])}
+    values.update({name: scored[name] for name in PREDICTION_FIELDS if name in scored.columns})
+    return values
 
 
 def _rule_expr(

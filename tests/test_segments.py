@@ -15,17 +15,19 @@ from rfmkit.backend import as_table, connect
 from rfmkit.errors import ConfigError
 from rfmkit.segments import load_scheme, parse_scheme, shipped_schemes
 
-SHIPPED = ["classic11", "cn8", "tier5", "value4"]
+SHIPPED = ["classic11", "cn8", "tier5", "value4"]  # RFM schemes
+VALUE_SCHEMES = ["clv5"]  # schemes on predictions
 
 
-def test_the_four_schemes_ship():
-    assert shipped_schemes() == SHIPPED
-    sizes = {key: len(load_scheme(key).segments) for key in SHIPPED}
-    assert sizes == {"classic11": 11, "cn8": 8, "tier5": 5, "value4": 4}
+def test_the_schemes_ship():
+    assert shipped_schemes() == sorted(SHIPPED + VALUE_SCHEMES)
+    sizes = {key: len(load_scheme(key).segments) for key in SHIPPED + VALUE_SCHEMES}
+    assert sizes == {"classic11": 11, "cn8": 8, "tier5": 5, "value4": 4, "clv5": 5}
+    assert [k for k in shipped_schemes() if load_scheme(k).uses_predictions()] == VALUE_SCHEMES
 
 
 def test_every_segment_has_bilingual_texts():
-    for key in SHIPPED:
+    for key in SHIPPED + VALUE_SCHEMES:
         for seg in load_scheme(key).segments:
             for text in (seg.label, seg.description, seg.action):
                 assert text.zh and text.en
@@ -203,3 +205,41 @@ def test_invalid_schemes_are_rejected_with_the_reason(text, message):
 def test_unknown_scheme_name_lists_the_shipped_ones():
     with pytest.raises(ConfigError, match="cn8"):
         load_scheme("nope")
+
+
+def test_value_scheme_on_predictions():
+    con = connect()
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["star", "gone", "rising", "steady", "fading"],
+            "recency_days": [5, 400, 30, 60, 300],
+            "frequency": [9, 8, 3, 2, 1],
+            "monetary": [900.0, 1000.0, 300.0, 100.0, 20.0],
+            "r_score": [5, 1, 4, 3, 1],
+            "f_score": [5, 5, 3, 2, 1],
+            "m_score": [5, 5, 3, 2, 1],
+            "rfm_score": [5.0, 3.67, 3.33, 2.33, 1.0],
+            "p_alive": [0.9, 0.1, 0.6, 0.8, 0.2],
+            "clv": [500.0, 10.0, 300.0, 50.0, 1.0],
+        }
+    )
+    table = as_table(frame, con)
+    scheme = load_scheme("clv5")
+    splits = segments.split_values(table, scheme.split, scheme.split_fields())
+    assert set(splits) == {"clv", "m"}
+    out = segments.assign(
+        table, scheme, levels=5, splits=splits, columns=("value_segment", "value_segment_label")
+    ).to_pandas()
+    assert dict(zip(out.customer_id, out.value_segment, strict=True)) == {
+        "star": "star",
+        "gone": "valuable_at_risk",
+        "rising": "rising",
+        "steady": "steady",
+        "fading": "fading",
+    }
+
+
+def test_a_value_scheme_cannot_label_plain_scores():
+    table, scored = scored_table(CN8_ROWS)
+    with pytest.raises(ConfigError, match="rfmkit predict --value-scheme"):
+        segments.assign(scored, load_scheme("clv5"), levels=5, splits={"m": 1.0, "clv": 1.0})

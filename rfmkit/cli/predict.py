@@ -41,6 +41,13 @@ def predict_command(
             "--churn-p-alive", help="Flag valuable customers whose p_alive is below this."
         ),
     ] = CHURN_P_ALIVE,
+    value_scheme: Annotated[
+        str,
+        typer.Option(
+            "--value-scheme",
+            help="Scheme on predictions for value_segment (clv5, a file, or none).",
+        ),
+    ] = "clv5",
     validate: Annotated[
         bool, typer.Option("--validate/--no-validate", help="Check the model on the last horizon.")
     ] = True,
@@ -92,6 +99,7 @@ def predict_command(
             penalizer=penalizer,
             validate=validate,
             churn_p_alive=churn_p_alive,
+            value_scheme=None if value_scheme.lower() == "none" else value_scheme,
             **settings.score_kwargs(),
         )
         status.update(f"Writing {output}…")

@@ -47,9 +47,14 @@ def test_predict_writes_scores_and_predictions(
         "clv",
         "next_purchase_date",
         "churn_risk",
+        "value_segment",
+        "value_segment_label",
     ):
         assert column in customers.columns
     assert customers["p_alive"].between(0, 1).all()
+    assert set(customers.value_segment) <= {"star", "valuable_at_risk", "rising", "steady", "fading"}
+    at_risk = customers[customers.value_segment == "valuable_at_risk"]
+    assert (at_risk.p_alive <= 0.3).all()
     flagged = customers[customers.churn_risk]
     assert len(flagged) > 0
     assert (flagged.p_alive < 0.3).all() and (flagged.m_score >= 4).all()
