@@ -36,6 +36,7 @@ test: lint typecheck pytest
 
 bench-smoke: install
 	$(BIN)/python bench/bench_score.py --smoke
+	$(BIN)/python bench/bench_load.py --smoke
 	$(BIN)/python bench/bench_models.py --smoke
 
 clean:

@@ -1,0 +1,123 @@
+"""Time ``rfmkit score`` end to end against hand-written DuckDB, Polars and pandas.
+
+    python bench/bench_score.py --rows 1000000 --rows 10000000 [--json out.json]
+    python bench/bench_score.py --smoke          # 20k rows, for CI
+
+For each size the order log is generated (cached in ``bench/data/``), then
+every competitor runs once as its own process: read Parquet, compute R/F/M,
+scores and cn8 segments, write Parquet. Printed: seconds and peak memory per
+competitor, the ratios the targets are about, and whether the outputs agree.
+Exits 1 when a run fails or a correct competitor disagrees with duckdb-best.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import generate
+import runner
+
+SMOKE_ROWS = 20_000
+ORDER = ("rfmkit", "duckdb-best", "duckdb-naive", "polars", "pandas")
+REFERENCE = "duckdb-best"
+#: Competitors whose numbers differ by design (see ``baselines.py``).
+APPROXIMATE = {"duckdb-naive"}
+MAX_VS_DUCKDB, MIN_PANDAS_SPEEDUP, MAX_PEAK_MIB = 1.3, 3.0, 6 * 1024
+
+
+def run_size(
+    rows: int, names: list[str], repeat: int = 1, max_mib: float | None = None
+) -> dict[str, Any]:
+    """Generate (cached) and run every competitor on ``rows`` rows.
+
+    With ``repeat`` > 1 the competitors take turns, round after round, and
+    each keeps its fastest time: noise from other work on the machine then
+    falls on all of them alike.
+    """
+    source = generate.write_parquet(rows)
+    as_of = generate.AS_OF.isoformat()
+    tries: dict[str, list[runner.Run]] = {name: [] for name in names}
+    prints = {}
+    with tempfile.TemporaryDirectory(dir=generate.DATA) as tmp:
+        for _ in range(repeat):
+            for name in names:
+                output = Path(tmp) / f"{name}.parquet"
+                if name == "rfmkit":
+                    command = runner.rfmkit_command(source, output, as_of)
+                else:
+                    command = runner.baseline_command(name, source, output, as_of)
+                run = runner.measure(name, command, max_mib)
+                tries[name].append(run)
+                if run.ok:
+                    prints[name] = runner.fingerprint(output)
+    runs = [runner.fastest(tries[name]) for name in names]
+    return {"rows": rows, "runs": runs, "fingerprints": prints}
+
+
+def report(result: dict[str, Any]) -> bool:
+    """Print one size's table, ratios and agreement; False if something failed."""
+    runs: list[runner.Run] = result["runs"]
+    runner.print_table(f"{result['rows']:,} rows", runs, REFERENCE)
+    vs_best = runner.ratio(runs, "rfmkit", REFERENCE)
+    speedup = runner.ratio(runs, "pandas", "rfmkit")
+    for label, value in [
+        ("rfmkit / duckdb-best", vs_best),
+        ("rfmkit / polars", runner.ratio(runs, "rfmkit", "polars")),
+        ("pandas / rfmkit", speedup),
+        ("duckdb-naive / duckdb-best", runner.ratio(runs, "duckdb-naive", REFERENCE)),
+    ]:
+        print(f"  {label:<28} {'-' if value is None else f'{value:.2f}'}")
+    rfm = next((r for r in runs if r.name == "rfmkit" and r.ok), None)
+    if vs_best is not None and speedup is not None and rfm is not None and result["rows"] >= 10**6:
+        met = vs_best <= MAX_VS_DUCKDB and speedup >= MIN_PANDAS_SPEEDUP
+        met = met and rfm.peak_mib <= MAX_PEAK_MIB
+        print(
+            f"  targets (<= {MAX_VS_DUCKDB}x duckdb-best, >= {MIN_PANDAS_SPEEDUP}x pandas, "
+            f"<= {MAX_PEAK_MIB} MiB): {'met' if met else 'MISSED'}"
+        )
+    return all(r.ok for r in runs) and agree(result["fingerprints"])
+
+
+def agree(prints: dict[str, tuple[Any, ...]]) -> bool:
+    """Compare every output's fingerprint with the reference's."""
+    reference = prints.get(REFERENCE)
+    ok = True
+    for name, values in prints.items():
+        if reference is None or name == REFERENCE:
+            continue
+        if not runner.same(values, reference):
+            note = "differs by design" if name in APPROXIMATE else "DISAGREES"
+            ok = ok and name in APPROXIMATE
+            print(f"  {name}: {note} with {REFERENCE}: {values} vs {reference}")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="rfmkit scoring benchmark.")
+    parser.add_argument("--rows", type=int, action="append", default=[])
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_ROWS:,} rows only")
+    parser.add_argument("--only", help="comma-separated competitors, e.g. rfmkit,duckdb-best")
+    parser.add_argument("--repeat", type=int, default=1, help="runs each, fastest kept")
+    parser.add_argument("--max-mib", type=float, help="kill a run above this memory")
+    parser.add_argument("--json", type=Path, help="also save the results here")
+    args = parser.parse_args()
+    sizes = [SMOKE_ROWS] if args.smoke else args.rows or [1_000_000]
+    names = [n for n in ORDER if not args.only or n in args.only.split(",")]
+    results, ok = [], True
+    for rows in sizes:
+        result = run_size(rows, names, args.repeat, args.max_mib)
+        ok = report(result) and ok
+        results.append(result)
+    if args.json:
+        saved = [{**r, "runs": [run.as_dict() for run in r["runs"]]} for r in results]
+        args.json.write_text(json.dumps(saved, indent=2, default=str))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
