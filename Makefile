@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench-smoke system-deps clean
+.PHONY: install demo test lint typecheck pytest bench-env bench-smoke system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,18 @@ pytest: install system-deps
 
 test: lint typecheck pytest
 
-bench-smoke: install
+# lifetimes (unmaintained, numpy<2) lives only in its own venv, for the model benchmark
+.bench-venv/.installed:
+	$(PYTHON) -m venv .bench-venv
+	.bench-venv/bin/python -m pip install -q lifetimes==0.11.3 "numpy<2" "pandas<2.2" "scipy<1.12"
+	touch $@
+
+bench-env: .bench-venv/.installed
+
+bench-smoke: install bench-env
 	$(BIN)/python bench/bench_score.py --smoke
 	$(BIN)/python bench/bench_load.py --smoke
 	$(BIN)/python bench/bench_models.py --smoke
 
 clean:
-	rm -rf $(VENV) rfmkit-demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .bench-venv rfmkit-demo .pytest_cache .mypy_cache .ruff_cache

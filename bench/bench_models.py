@@ -8,10 +8,12 @@ expected order value, 90-day CLV), once with rfmkit and, where it is
 installed and the size is not above ``--lifetimes-max``, once with lifetimes,
 each in a fresh process so that peak memory (ru_maxrss) is its own.
 
-lifetimes is never a dependency of rfmkit. Give the benchmark its own venv::
+lifetimes is never a dependency of rfmkit. ``make bench-env`` gives the
+benchmark its own venv, ``.bench-venv`` (lifetimes 0.11.3 needs numpy < 2,
+pandas < 2.2, scipy < 1.12)::
 
-    python3.11 -m venv /work/bench-venv
-    /work/bench-venv/bin/pip install lifetimes "numpy<2" "pandas<2.2" "scipy<1.12"
+    python3.11 -m venv .bench-venv
+    .bench-venv/bin/pip install lifetimes==0.11.3 "numpy<2" "pandas<2.2" "scipy<1.12"
 
 Run::
 
@@ -38,7 +40,9 @@ TRUE_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 TRUE_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 HORIZON_WEEKS = 90 / 7
 DISCOUNT_RATE = 0.10
-DEFAULT_LIFETIMES_PYTHON = "/work/bench-venv/bin/python"
+DEFAULT_LIFETIMES_PYTHON = str(
+    Path(__file__).resolve().parents[1] / ".bench-venv" / "bin" / "python"
+)
 
 
 # ---------------------------------------------------------------- data
