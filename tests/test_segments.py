@@ -240,6 +240,6 @@ def test_value_scheme_on_predictions():
 
 
 def test_a_value_scheme_cannot_label_plain_scores():
-    table, scored = scored_table(CN8_ROWS)
+    _, scored = scored_table(CN8_ROWS)
     with pytest.raises(ConfigError, match="rfmkit predict --value-scheme"):
         segments.assign(scored, load_scheme("clv5"), levels=5, splits={"m": 1.0, "clv": 1.0})

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rfmkit.cli import common as c
 from rfmkit.cli.score import score_settings, show_result, write_outputs
 from rfmkit.export import atomic_path, write_table
-from rfmkit.prediction import CHURN_P_ALIVE, ScoredPrediction, predict
+
+if TYPE_CHECKING:
+    from rfmkit.prediction import ScoredPrediction
+
+#: The default of --churn-p-alive (rfmkit.prediction.CHURN_P_ALIVE, not imported
+#: here so that the CLI starts without loading SciPy).
+CHURN_P_ALIVE = 0.3
 
 
 def predict_command(
@@ -88,6 +94,8 @@ def predict_command(
 ) -> None:
     """Add churn risk, expected purchases, next purchase date and lifetime value to the scores."""
     settings = score_settings(**locals())
+    from rfmkit.prediction import predict
+
     with c.console().status("Scoring and fitting the prediction models…") as status:
         result = predict(
             c.paths_or_none(inputs),

@@ -52,7 +52,13 @@ def test_predict_writes_scores_and_predictions(
     ):
         assert column in customers.columns
     assert customers["p_alive"].between(0, 1).all()
-    assert set(customers.value_segment) <= {"star", "valuable_at_risk", "rising", "steady", "fading"}
+    assert set(customers.value_segment) <= {
+        "star",
+        "valuable_at_risk",
+        "rising",
+        "steady",
+        "fading",
+    }
     at_risk = customers[customers.value_segment == "valuable_at_risk"]
     assert (at_risk.p_alive <= 0.3).all()
     flagged = customers[customers.churn_risk]
@@ -63,3 +69,10 @@ def test_predict_writes_scores_and_predictions(
     printed = capsys.readouterr().out
     assert "Holdout check" in printed
     assert f"Churn warning: {len(flagged):,} valuable customers" in printed
+
+
+def test_cli_default_churn_threshold_is_the_library_default() -> None:
+    from rfmkit.cli.predict import CHURN_P_ALIVE as CLI_DEFAULT
+    from rfmkit.prediction import CHURN_P_ALIVE
+
+    assert CLI_DEFAULT == CHURN_P_ALIVE
