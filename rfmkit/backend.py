@@ -8,6 +8,8 @@ in-memory data (pandas, polars, pyarrow) into an Ibis table on it.
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
 from typing import Any, Literal
 
 import ibis
@@ -30,7 +32,9 @@ def connect(engine: str = "duckdb", *, database: str = ":memory:", **options: An
     database
         DuckDB database file, ``":memory:"`` by default.
     options
-        Passed to the backend: ``threads`` / ``memory_limit`` for DuckDB,
+        Passed to the backend: ``threads`` / ``memory_limit`` (default
+        :data:`DEFAULT_MEMORY_LIMIT`, or the RFMKIT_MEMORY_LIMIT environment
+        variable) / ``temp_directory`` for DuckDB,
         ``session`` (a ``SparkSession``) or ``master`` for Spark.
     """
     if engine == "duckdb":
@@ -43,8 +47,19 @@ def connect(engine: str = "duckdb", *, database: str = ":memory:", **options: An
     )
 
 
+#: DuckDB's memory limit unless ``memory_limit=`` or RFMKIT_MEMORY_LIMIT says
+#: otherwise; beyond it DuckDB spills to a temporary folder instead of failing.
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
 def _connect_duckdb(database: str, **options: Any) -> BaseBackend:
-    config = {k: v for k, v in options.items() if v is not None}
+    config = {
+        "memory_limit": os.environ.get("RFMKIT_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        "temp_directory": os.path.join(tempfile.gettempdir(), f"rfmkit-duckdb-{os.getpid()}"),
+        # output row order carries no meaning in rfmkit; not keeping it saves memory
+        "preserve_insertion_order": False,
+    }
+    config.update({k: v for k, v in options.items() if v is not None})
     return ibis.duckdb.connect(database, **config)
 
 

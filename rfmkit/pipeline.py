@@ -163,7 +163,7 @@ def score(
         else None
     )
     labelled = segments.assign(scored, chosen, levels=levels, lang=lang, splits=splits)
-    customers = labelled.select(*g.CUSTOMER_COLUMNS).cache()
+    customers = labelled.select(*g.CUSTOMER_COLUMNS)
     step("summary")
     return ScoreResult(
         customers=customers,
