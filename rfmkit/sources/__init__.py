@@ -28,7 +28,13 @@ from rfmkit.quality import QualityReport, enforce_strict
 from rfmkit.sources import report as reporting
 from rfmkit.sources.base import RawSource
 from rfmkit.sources.columns import ColumnMap, normalize_mapping, resolve
-from rfmkit.sources.combine import Rules, build_stage, mark_duplicates, mark_outliers
+from rfmkit.sources.combine import (
+    Rules,
+    build_stage,
+    data_columns,
+    mark_duplicates,
+    mark_outliers,
+)
 from rfmkit.sources.databases import read_database
 from rfmkit.sources.files import expand_paths, read_file, read_frame
 from rfmkit.sources.options import LoadOptions
@@ -101,12 +107,14 @@ def load_transactions(
     rules = _rules(options, as_of)
     stage = build_stage(con, sources, maps, rules)
     stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
-    report, starts = reporting.build_report(stage, sources, maps, rules)
+    report = reporting.build_report(
+        stage, sources, maps, rules, currencies=_text_amounts(sources, maps)
+    )
     _check_usable(report, sources)
     if options.strict:
         enforce_strict(report)
     used = stage.filter(stage._reason.isnull())
-    offsets = reporting.source_table(sources, starts)
+    offsets = reporting.source_table(sources)
     if level == "customers":
         customers = used.select(
             customer_id=used.customer_id,
@@ -173,8 +181,20 @@ def _unique_names(sources: Sequence[RawSource]) -> None:
 
 
 def _resolve(raw: RawSource, mapping: dict[str, str], options: LoadOptions) -> ColumnMap:
-    columns = [c for c in raw.table.columns if c != "_line"]
-    return resolve(columns, mapping, level=options.level, file=raw.file)
+    return resolve(data_columns(raw.table), mapping, level=options.level, file=raw.file)
+
+
+_AMOUNT_FIELDS = ("amount", "price", "monetary")
+
+
+def _text_amounts(sources: Sequence[RawSource], maps: Sequence[ColumnMap]) -> bool:
+    """Whether some amount is read from text (only then can it carry a currency)."""
+    return any(
+        raw.table[column].type().is_string()
+        for raw, columns in zip(sources, maps, strict=True)
+        for field, column in columns.fields.items()
+        if field in _AMOUNT_FIELDS
+    )
 
 
 def _one_level(maps: Sequence[ColumnMap], sources: Sequence[RawSource]) -> str:

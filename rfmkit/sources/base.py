@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ class RawSource:
         The value of the ``source`` column for its rows (file stem, table name).
     table
         The raw columns (text for CSV and Excel; typed for Parquet and databases).
+        It may carry ``_row``, the 1-based position of each row in the input,
+        and ``_line``, the line of each row in the file (Excel).
     file
         The file, sheet or database table, for messages; None for frames.
     header_line
@@ -27,6 +30,9 @@ class RawSource:
         ``csv``, ``excel``, ``parquet``, ``json``, ``frame``, ``table`` or ``database``.
     info
         What was detected while reading (encoding, delimiter, sheet ...), for the report.
+    typed
+        For text files: read the file again with the engine typing its columns,
+        except the given ones, kept as text (None when the engine cannot).
     """
 
     name: str
@@ -35,3 +41,4 @@ class RawSource:
     header_line: int = 0
     kind: str = "frame"
     info: dict[str, Any] = field(default_factory=dict)
+    typed: Callable[[Collection[str]], ibis.Table] | None = field(default=None, repr=False)

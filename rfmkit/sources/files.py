@@ -4,12 +4,17 @@ Paths may be files, globs or folders. Text files are read by DuckDB's
 ``read_csv`` with every column as text (``all_varchar``) so that ids keep
 their leading zeros and no value is lost to a wrong type guess; the
 cleaning expressions of :mod:`rfmkit.sources.values` parse them afterwards.
+Each text source also offers a *typed* read (:attr:`RawSource.typed`):
+DuckDB's sniffer types the date and amount columns (ISO dates only, so
+``--dayfirst`` keeps its meaning) while ids stay text; loading tries it
+first, as parsing typed columns is much cheaper, and falls back to the text
+read when a value does not fit the sniffed type.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import ibis
@@ -123,7 +128,6 @@ def read_text(
     args = [
         _sql_string(str(path)),
         "header = true",
-        "all_varchar = true",
         "null_padding = true",
         f"encoding = {_sql_string(layout.encoding)}",
         f"skip = {layout.skip}",
@@ -134,15 +138,36 @@ def read_text(
         path.stem, ibis.memtable({"_": [0]}), str(path), layout.skip + 1, "csv", info
     )
     try:
-        source.table = con.sql(f"SELECT * FROM read_csv({', '.join(args)})")
+        source.table = con.sql(
+            f"SELECT * FROM read_csv({', '.join([*args, 'all_varchar = true'])})"
+        )
     except Exception as exc:
         raise read_error(exc, source) from exc
+    if layout.encoding == "utf-8":  # DuckDB 1.5's typed read of transcoded text can fail
+        source.typed = lambda text: _typed_csv(con, args, text)
     return source
+
+
+#: Formats the sniffer may type as dates: ISO only, whatever ``dayfirst`` says.
+_TYPED_FORMATS = ("dateformat = '%Y-%m-%d'", "timestampformat = '%Y-%m-%d %H:%M:%S'")
+
+
+def _typed_csv(con: BaseBackend, args: list[str], text: Collection[str]) -> ibis.Table:
+    """``read_csv`` with sniffed types, the columns ``text`` kept as text."""
+    types = ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in text)
+    typed = [*args, *_TYPED_FORMATS, f"types = {{{types}}}"] if text else [*args, *_TYPED_FORMATS]
+    return con.sql(f"SELECT * FROM read_csv({', '.join(typed)})")
 
 
 def _read_parquet(path: Path, con: BaseBackend) -> RawSource:
     try:
-        table = con.read_parquet(str(path))
+        if engine_name(con) == "duckdb":  # numbered while scanned, in parallel
+            table = con.sql(
+                "SELECT file_row_number + 1 AS _row, * EXCLUDE (file_row_number) "
+                f"FROM read_parquet({_sql_string(str(path))}, file_row_number = true)"
+            )
+        else:
+            table = con.read_parquet(str(path))
     except Exception as exc:
         raise InputError(
             f"The Parquet file cannot be read: {_first_line(exc)}",

@@ -1,8 +1,9 @@
-"""Read the data-quality report and the rejects off the classified stage table.
+"""Read the data-quality report and the rejects off the classified stage.
 
-A handful of small aggregate queries over the (already materialised) stage:
-counts per source and rule, a few examples per rule, ranges and amount
-statistics of the rows used.
+The counts per source and rule and the statistics of the rows used come
+from one aggregate query over the stage; the examples (a few rows per rule,
+taken with top-N queries) and the currencies are only queried when there is
+something to show.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ _RAW = ("_raw_customer", "_raw_date", "_raw_amount", "_raw_frequency")
 TABLE_MARKED = ("duplicate", "outlier")
 
 
-def source_table(sources: Sequence[RawSource], starts: dict[int, int]) -> pd.DataFrame:
-    """One row per source: index, name, file and the row id its first row has."""
+def source_table(sources: Sequence[RawSource]) -> pd.DataFrame:
+    """One row per source: index, file, and the line before its first row."""
     return pd.DataFrame(
         {
             "_src": list(range(len(sources))),
             "_file": [s.file or "" for s in sources],
-            "_offset": [s.header_line + 1 - starts.get(i, 0) for i, s in enumerate(sources)],
+            "_offset": [s.header_line for s in sources],
         }
     )
 
@@ -38,22 +39,24 @@ def build_report(
     sources: Sequence[RawSource],
     maps: Sequence[ColumnMap],
     rules: Rules,
-) -> tuple[QualityReport, dict[int, int]]:
-    """The :class:`QualityReport` of a stage, and the first row id of each source."""
-    counts = (
-        stage.group_by(["_src", "_reason"])
-        .aggregate(n=ibis._.count(), first=ibis._._rowid.min())
-        .to_pandas()
-    )
-    starts = {int(k): int(v) for k, v in counts.groupby("_src")["first"].min().items()}
+    *,
+    currencies: bool = True,
+) -> QualityReport:
+    """The :class:`QualityReport` of a stage.
+
+    ``currencies`` False skips the query for currency symbols (no amount
+    column is text, so there are none).
+    """
+    counts = _counts(stage)
     report = QualityReport(level=maps[0].level if maps else "transactions")
     report.as_of, report.timezone = rules.as_of, rules.timezone
     report.rows_read = int(counts.n.sum())
-    report.rows_used = int(counts.loc[counts._reason.isna(), "n"].sum())
+    used = counts[counts._reason.isna()]
+    report.rows_used = int(used.n.sum())
     report.sources = _source_counts(counts, sources, maps)
-    offsets = source_table(sources, starts)
-    examples = _examples(stage, offsets)
     by_rule = counts.dropna(subset=["_reason"]).groupby("_reason")["n"].sum()
+    taken = [str(name) for name, n in by_rule.items() if n]
+    examples = _examples(stage, sources, taken)
     for name, (action, text) in RULES.items():
         if name == "refunds":
             continue
@@ -63,8 +66,32 @@ def build_report(
                 name, action, text, count, _share(count, report.rows_read), examples.get(name, [])
             )
         )
-    _add_statistics(report, stage.filter(stage._reason.isnull()), offsets)
-    return report, starts
+    rows = stage.filter(stage._reason.isnull())
+    _add_statistics(report, used, rows, sources)
+    if currencies:
+        _add_currencies(report, rows)
+    return report
+
+
+def _counts(stage: ibis.Table) -> pd.DataFrame:
+    """Rows per source and reason, with the statistics of the rows used (one query)."""
+    used = stage._reason.isnull()
+    negative = used & (stage.amount < 0)
+    return (
+        stage.group_by(["_src", "_reason"])
+        .aggregate(
+            n=ibis._.count(),
+            date_min=stage.order_date.min(where=used),
+            date_max=stage.order_date.max(where=used),
+            total=stage.amount.sum(where=used),
+            low=stage.amount.min(where=used),
+            high=stage.amount.max(where=used),
+            refunds=negative.sum(),
+            refund_total=stage.amount.sum(where=negative),
+            customers=stage.customer_id.nunique(where=used),
+        )
+        .to_pandas()
+    )
 
 
 def _share(count: int, total: int) -> float:
@@ -96,15 +123,33 @@ def with_lines(rows: ibis.Table, offsets: pd.DataFrame) -> ibis.Table:
     """``rows`` of the stage with ``file`` and ``line`` (header = line 1 for text files)."""
     meta = ibis.memtable(offsets)
     joined = rows.join(meta, "_src")
-    line = ibis.coalesce(joined._line, joined._rowid + joined._offset)
+    line = ibis.coalesce(joined._line, joined._row + joined._offset)
     return joined.mutate(file=joined._file, line=line)
 
 
-def _examples(stage: ibis.Table, offsets: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    left_out = stage.filter(stage._reason.notnull())
-    rank = ibis.row_number().over(group_by=left_out._reason, order_by=left_out._rowid)
-    first = left_out.mutate(_rank=rank).filter(ibis._._rank < EXAMPLES)
-    frame = with_lines(first, offsets).order_by(["_reason", "_rowid"]).to_pandas()
+def _first_rows(rows: ibis.Table) -> ibis.Table:
+    return rows.order_by(["_src", "_row"]).limit(EXAMPLES)
+
+
+def _located(frame: pd.DataFrame, sources: Sequence[RawSource]) -> pd.DataFrame:
+    """``frame`` (rows of the stage, in pandas) with ``file`` and ``line``."""
+    frame = frame.copy()
+    src = frame["_src"].astype(int)
+    frame["file"] = [sources[i].file for i in src]
+    offset = pd.Series([sources[i].header_line for i in src], index=frame.index)
+    frame["line"] = frame["_line"].fillna(frame["_row"] + offset)
+    return frame
+
+
+def _examples(
+    stage: ibis.Table, sources: Sequence[RawSource], rules: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The first few rows each rule in ``rules`` took (one query of top-N parts)."""
+    if not rules:
+        return {}
+    parts = [_first_rows(stage.filter(stage._reason == rule)) for rule in rules]
+    found = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    frame = _located(found.to_pandas(), sources).sort_values(["_reason", "_src", "_row"])
     result: dict[str, list[dict[str, Any]]] = {}
     for _, row in frame.iterrows():
         result.setdefault(str(row["_reason"]), []).append(_example(row))
@@ -124,38 +169,26 @@ def _example(row: pd.Series) -> dict[str, Any]:
     return example
 
 
-def _add_statistics(report: QualityReport, used: ibis.Table, offsets: pd.DataFrame) -> None:
-    negative = used.amount < 0
-    stats = (
-        used.aggregate(
-            date_min=used.order_date.min(),
-            date_max=used.order_date.max(),
-            customers=used.customer_id.nunique(),
-            total=used.amount.sum(),
-            mean=used.amount.mean(),
-            low=used.amount.min(),
-            high=used.amount.max(),
-            refunds=negative.sum(),
-            refund_total=used.amount.sum(where=negative),
-        )
-        .to_pandas()
-        .iloc[0]
-    )
-    report.customers = int(stats.customers or 0)
-    report.date_min = _date(stats.date_min)
-    report.date_max = _date(stats.date_max)
+def _add_statistics(
+    report: QualityReport, counts: pd.DataFrame, used: ibis.Table, sources: Sequence[RawSource]
+) -> None:
+    """Ranges and amount statistics of the rows used, from the per-source counts."""
+    total = _float(counts["total"].sum(min_count=1))
+    report.customers = _customers(counts, used)
+    report.date_min = _date(counts.date_min.min())
+    report.date_max = _date(counts.date_max.max())
     report.amount = {
-        "sum": _float(stats["total"]),
-        "mean": _float(stats["mean"]),
-        "min": _float(stats["low"]),
-        "max": _float(stats["high"]),
-        "refund_total": _float(stats.refund_total) or 0.0,
+        "sum": total,
+        "mean": total / report.rows_used if total is not None and report.rows_used else None,
+        "min": _float(counts.low.min()),
+        "max": _float(counts.high.max()),
+        "refund_total": _float(counts.refund_total.sum(min_count=1)) or 0.0,
     }
-    refunds = int(stats.refunds or 0) if report.level == "transactions" else 0
+    refunds = int(counts.refunds.sum()) if report.level == "transactions" else 0
     examples = []
     if refunds:
-        rows = used.filter(negative).order_by("_rowid").limit(EXAMPLES)
-        for _, row in with_lines(rows, offsets).to_pandas().iterrows():
+        rows = _first_rows(used.filter(used.amount < 0)).to_pandas()
+        for _, row in _located(rows, sources).iterrows():
             examples.append(
                 {
                     "file": row["file"] or None,
@@ -168,6 +201,16 @@ def _add_statistics(report: QualityReport, used: ibis.Table, offsets: pd.DataFra
     report.rules.append(
         RuleCount("refunds", action, text, refunds, _share(refunds, report.rows_read), examples)
     )
+
+
+def _customers(counts: pd.DataFrame, used: ibis.Table) -> int:
+    """Distinct customers used: from the counts for one source, else one more query."""
+    if len(counts) <= 1:
+        return int(counts.customers.sum())
+    return int(used.customer_id.nunique().execute())
+
+
+def _add_currencies(report: QualityReport, used: ibis.Table) -> None:
     currencies = (
         used.filter(used._currency.notnull())
         .group_by("_currency")
@@ -199,7 +242,7 @@ def _float(value: Any) -> float | None:
 def rejects(stage: ibis.Table, offsets: pd.DataFrame) -> ibis.Table:
     """Every left-out row with source, file, line, reason and its raw values."""
     left_out = stage.filter(stage._reason.notnull())
-    lined = with_lines(left_out, offsets).order_by(["_src", "_rowid"])
+    lined = with_lines(left_out, offsets).order_by(["_src", "_row"])
     raw: dict[str, ibis.Value] = {
         "customer": ibis.coalesce(lined._raw_customer, lined.customer_id),
         "date": ibis.coalesce(lined._raw_date, lined.order_date.cast("string")),
