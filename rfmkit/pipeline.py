@@ -192,8 +192,16 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, 
     transactions = loaded.transactions
     assert transactions is not None
     day = as_of or engine.default_as_of(transactions)
-    totals = engine.customer_totals(transactions, day).cache()
+    totals = engine.customer_totals(transactions, day, keyed=_keyed(loaded)).cache()
     return engine.scorable(totals, day), day, engine.count_unscorable(totals)
+
+
+def _keyed(loaded: Loaded) -> str:
+    """Which rows have an order id ("all", "none" or "some"), from the quality report."""
+    without = loaded.quality.rows_without_order_id
+    if without == 0:
+        return "all"
+    return "none" if without == loaded.quality.rows_used else "some"
 
 
 def _parse_date(value: dt.date | str) -> dt.date:

@@ -73,6 +73,7 @@ class QualityReport:
     rows_read: int = 0
     rows_used: int = 0
     customers: int = 0
+    rows_without_order_id: int = 0
     sources: list[SourceCount] = field(default_factory=list)
     rules: list[RuleCount] = field(default_factory=list)
     date_min: date | None = None

@@ -114,3 +114,23 @@ def test_a_fully_refunded_order_nets_to_exactly_zero(con):
     )
     assert row.frequency == 1
     assert row.monetary == 40.29
+
+
+@pytest.mark.parametrize("keyed", ["some", "all", "none"])
+def test_known_order_id_coverage_gives_the_same_metrics(con, keyed):
+    rows = (
+        [r for r in GOLDEN_ROWS if (r[1] is None) == (keyed == "none")]
+        if keyed != "some"
+        else GOLDEN_ROWS
+    )
+    schema = {
+        "customer_id": "string",
+        "order_id": "string",
+        "order_date": "date",
+        "amount": "float64",
+    }
+    table = con.create_table(f"golden_{keyed}", schema=schema, temp=True)
+    con.insert(f"golden_{keyed}", transactions_frame(rows))
+    told = engine.customer_totals(table, AS_OF, keyed=keyed).to_pandas()
+    found = engine.customer_totals(table, AS_OF).to_pandas()
+    pd.testing.assert_frame_equal(_sorted(told), _sorted(found))

@@ -77,9 +77,13 @@ def _counts(stage: ibis.Table) -> pd.DataFrame:
     """Rows per source and reason, with the statistics of the rows used (one query)."""
     used = stage._reason.isnull()
     negative = used & (stage.amount < 0)
+    no_order = (
+        {"no_order": (used & stage.order_id.isnull()).sum()} if "order_id" in stage.columns else {}
+    )
     return (
         stage.group_by(["_src", "_reason"])
         .aggregate(
+            **no_order,
             n=ibis._.count(),
             date_min=stage.order_date.min(where=used),
             date_max=stage.order_date.max(where=used),
@@ -175,6 +179,8 @@ def _add_statistics(
     """Ranges and amount statistics of the rows used, from the per-source counts."""
     total = _float(counts["total"].sum(min_count=1))
     report.customers = _customers(counts, used)
+    if "no_order" in counts:
+        report.rows_without_order_id = int(counts["no_order"].sum())
     report.date_min = _date(counts.date_min.min())
     report.date_max = _date(counts.date_max.max())
     report.amount = {
