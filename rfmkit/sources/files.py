@@ -20,12 +20,13 @@ from pathlib import Path
 import ibis
 from ibis.backends import BaseBackend
 
-from rfmkit.backend import engine_name, load_duckdb_extension
+from rfmkit.backend import engine_name
 from rfmkit.errors import InputError
 from rfmkit.sources.base import RawSource
 from rfmkit.sources.combine import read_error
 from rfmkit.sources.excel import read_excel
 from rfmkit.sources.textfiles import sniff_text
+from rfmkit.sources.transcode import to_utf8
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -109,6 +110,10 @@ def read_file(
     )
 
 
+#: Encodings DuckDB reads by itself (no extension needed).
+_DUCKDB_ENCODINGS = frozenset({"utf-8", "utf-16", "latin-1"})
+
+
 def read_text(
     path: Path,
     con: BaseBackend,
@@ -123,13 +128,14 @@ def read_text(
     if engine_name(con) != "duckdb":
         table = con.read_csv(str(path))
         return RawSource(path.stem, table, str(path), 1, "csv", info)
-    if layout.encoding not in {"utf-8", "utf-16", "latin-1"}:
-        load_duckdb_extension(con, "encodings")
+    readable, encoding = path, layout.encoding
+    if encoding not in _DUCKDB_ENCODINGS:  # GB18030 & co.: decoded by Python, see transcode.py
+        readable, encoding = to_utf8(path, encoding), "utf-8"
     args = [
-        _sql_string(str(path)),
+        _sql_string(str(readable)),
         "header = true",
         "null_padding = true",
-        f"encoding = {_sql_string(layout.encoding)}",
+        f"encoding = {_sql_string(encoding)}",
         f"skip = {layout.skip}",
     ]
     if layout.delimiter:
@@ -143,7 +149,7 @@ def read_text(
         )
     except Exception as exc:
         raise read_error(exc, source) from exc
-    if layout.encoding == "utf-8":  # DuckDB 1.5's typed read of transcoded text can fail
+    if encoding == "utf-8":
         source.typed = lambda text: _typed_csv(con, args, text)
     return source
 
