@@ -146,7 +146,9 @@ def score(
     resolved_weights = resolve_weights(weights)
     day = _parse_date(as_of) if as_of is not None else None
     step("load")
-    loaded = load_transactions(transactions, con=con, options=load or LoadOptions(), as_of=day)
+    loaded = load_transactions(
+        transactions, con=con, options=load or LoadOptions(), as_of=day, count_customers=False
+    )
     step("metrics")
     metrics, day, unscored = _metrics(loaded, day)
     if int(metrics.count().execute()) == 0:
@@ -193,6 +195,7 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, 
     assert transactions is not None
     day = as_of or engine.default_as_of(transactions)
     totals = engine.customer_totals(transactions, day, keyed=_keyed(loaded)).cache()
+    loaded.quality.customers = int(totals.count().execute())  # those with rows used
     return engine.scorable(totals, day), day, engine.count_unscorable(totals)
 
 

@@ -76,6 +76,7 @@ def load_transactions(
     con: BaseBackend,
     options: LoadOptions | None = None,
     as_of: date | None = None,
+    count_customers: bool = True,
 ) -> Loaded:
     """Read ``inputs`` into canonical transactions, cleaned and reported.
 
@@ -90,6 +91,10 @@ def load_transactions(
         How to read and clean (see :class:`LoadOptions`).
     as_of
         Rows dated on or after it are left out (rule ``after_as_of``).
+    count_customers
+        Count the distinct customers for the report. A caller that groups
+        by customer anyway (scoring) passes False and fills
+        ``quality.customers`` itself, saving a pass over the rows.
 
     Raises
     ------
@@ -108,7 +113,12 @@ def load_transactions(
     stage = build_stage(con, sources, maps, rules)
     stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
     report = reporting.build_report(
-        stage, sources, maps, rules, currencies=_text_amounts(sources, maps)
+        stage,
+        sources,
+        maps,
+        rules,
+        currencies=_text_amounts(sources, maps),
+        customers=count_customers or level == "customers",
     )
     _check_usable(report, sources)
     if options.strict:
