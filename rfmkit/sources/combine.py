@@ -76,12 +76,14 @@ def classify(
     rules: Rules,
     engine: str,
     table: ibis.Table | None = None,
+    clean: frozenset[str] = frozenset(),
 ) -> ibis.Table:
     """The canonical, classified rows of one source (an expression, not run yet).
 
     Two steps: parse every value once, then classify the parsed values (so
     the engine does not parse a cell again for each rule that looks at it).
-    ``table`` replaces ``raw.table`` (the typed read of a text file).
+    ``table`` replaces ``raw.table`` (the typed read of a text file); the
+    text fields in ``clean`` are known to need no cleaning.
     """
     t = raw.table if table is None else table
     raw_text = {
@@ -97,7 +99,7 @@ def classify(
         _row=row,
         _line=line,
         **extra,
-        **_parse(t, columns, rules, engine, raw.name),
+        **_parse(t, columns, rules, engine, raw.name, clean),
         **raw_text,
     )
     reason = _reason(parsed, columns.level, rules)
@@ -141,7 +143,12 @@ def _raw_text(t: ibis.Table, columns: ColumnMap, field: str) -> ibis.Value:
 
 
 def _parse(
-    t: ibis.Table, columns: ColumnMap, rules: Rules, engine: str, name: str
+    t: ibis.Table,
+    columns: ColumnMap,
+    rules: Rules,
+    engine: str,
+    name: str,
+    clean: frozenset[str] = frozenset(),
 ) -> dict[str, ibis.Value]:
     f = columns.fields
 
@@ -153,7 +160,7 @@ def _parse(
     source = ibis.literal(name)
     if "source" in f:
         source = ibis.coalesce(values.clean_text(t[f["source"]]), source)
-    customer = values.customer_id(t[f["customer"]])
+    customer = t[f["customer"]] if "customer" in clean else values.customer_id(t[f["customer"]])
     if columns.level == "customers":
         first = to_date("first_purchase") if "first_purchase" in f else ibis.null("date")
         return {
@@ -171,7 +178,9 @@ def _parse(
     else:
         amount = values.amount(t[f["quantity"]]) * values.amount(t[f["price"]])
         currency = values.currency(t[f["price"]])
-    order = values.clean_text(t[f["order"]]) if "order" in f else ibis.null("string")
+    order = ibis.null("string")
+    if "order" in f:
+        order = t[f["order"]] if "order" in clean else values.clean_text(t[f["order"]])
     return {
         "customer_id": customer,
         "order_date": to_date("date"),
@@ -223,9 +232,28 @@ def build_stage(
             parts.append(_parsed_once(con, raw, columns, index, rules))
         else:
             table = _numbered(raw.table, engine)
-            parts.append(classify(raw, columns, index, rules, engine, table))
+            clean = clean_text_fields(table, columns) if engine == "duckdb" else frozenset()
+            parts.append(classify(raw, columns, index, rules, engine, table, clean))
     stage = ibis.union(*parts) if len(parts) > 1 else parts[0]
     return stage.cache() if engine != "duckdb" else stage
+
+
+def clean_text_fields(table: ibis.Table, columns: ColumnMap) -> frozenset[str]:
+    """The text id fields (``customer``, ``order``) of a lazy source that need no cleaning.
+
+    One pass over those columns decides it, so the later passes (report,
+    metrics, duplicates) read them as they are instead of testing every
+    value again.
+    """
+    tests = {
+        name: ~values.is_plain(table[columns.fields[name]], name)
+        for name in ("customer", "order")
+        if name in columns.fields and table[columns.fields[name]].type().is_string()
+    }
+    if not tests:
+        return frozenset()
+    row = table.aggregate(**{k: v.sum() for k, v in tests.items()}).to_pyarrow().to_pylist()[0]
+    return frozenset(name for name in tests if not row[name])
 
 
 def _numbered(table: ibis.Table, engine: str) -> ibis.Table:

@@ -71,6 +71,16 @@ def clean_text(value: Value) -> StringValue:
     return ibis.ifelse(text.re_search(_PLAIN_TEXT), text, trimmed.nullif(""))
 
 
+def is_plain(text: StringValue, field: str) -> BooleanValue:
+    """True where ``text`` needs no cleaning as a ``customer`` id or an ``order`` id.
+
+    Exactly the test :func:`customer_id` and :func:`clean_text` use to keep a
+    value as it is (NULL stays NULL, and counts as plain).
+    """
+    pattern = _PLAIN_ID if field == "customer" else _PLAIN_TEXT
+    return text.isnull() | text.re_search(pattern)
+
+
 def customer_id(value: Value) -> StringValue:
     """A customer id as trimmed text, ``1001.0`` read as ``1001``; empty → NULL.
 
