@@ -110,16 +110,14 @@ def load_transactions(
     maps = [_resolve(raw, mapping, options) for raw in sources]
     level = _one_level(maps, sources)
     rules = _rules(options, as_of)
-    stage = build_stage(con, sources, maps, rules)
-    stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
-    report = reporting.build_report(
-        stage,
-        sources,
-        maps,
-        rules,
-        currencies=_text_amounts(sources, maps),
-        customers=count_customers or level == "customers",
-    )
+    stage, report = _stage_and_report(con, sources, maps, rules, level, count_customers)
+    dirty = reporting.dirty_sources(report)
+    if dirty:  # some trusted ids were not clean after all: clean them
+        stage, report = _stage_and_report(
+            con, sources, maps, rules, level, count_customers, distrust=dirty
+        )
+        for index in dirty:
+            report.sources[index].detected["ids_need_cleaning"] = True
     _check_usable(report, sources)
     if options.strict:
         enforce_strict(report)
@@ -136,6 +134,28 @@ def load_transactions(
         return Loaded(None, report, customers, stage, offsets)
     transactions = used.select(*g.TRANSACTION_COLUMNS)
     return Loaded(transactions, report, None, stage, offsets)
+
+
+def _stage_and_report(
+    con: BaseBackend,
+    sources: Sequence[RawSource],
+    maps: Sequence[ColumnMap],
+    rules: Rules,
+    level: str,
+    count_customers: bool,
+    distrust: Sequence[int] = (),
+) -> tuple[ibis.Table, QualityReport]:
+    stage = build_stage(con, sources, maps, rules, distrust=distrust)
+    stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
+    report = reporting.build_report(
+        stage,
+        sources,
+        maps,
+        rules,
+        currencies=_text_amounts(sources, maps),
+        customers=count_customers or level == "customers",
+    )
+    return stage, report
 
 
 def read_sources(

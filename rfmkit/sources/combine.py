@@ -16,8 +16,10 @@ and as text otherwise.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -223,37 +225,42 @@ def build_stage(
     sources: Sequence[RawSource],
     maps: Sequence[ColumnMap],
     rules: Rules,
+    *,
+    distrust: Collection[int] = (),
 ) -> ibis.Table:
-    """Classify every source; the union of them all (see the module docstring)."""
+    """Classify every source; the union of them all (see the module docstring).
+
+    The text ids of typed sources (Parquet, databases, frames) are first
+    trusted to need no cleaning: ``_dirty`` marks the rows where that is
+    wrong, the report counts them in the pass it makes anyway, and the
+    caller builds the stage again with those sources in ``distrust``.
+    """
     engine = engine_name(con)
     parts = []
     for index, (raw, columns) in enumerate(zip(sources, maps, strict=True)):
         if engine == "duckdb" and raw.kind in {"csv", "excel"}:
-            parts.append(_parsed_once(con, raw, columns, index, rules))
-        else:
-            table = _numbered(raw.table, engine)
-            clean = clean_text_fields(table, columns) if engine == "duckdb" else frozenset()
-            parts.append(classify(raw, columns, index, rules, engine, table, clean))
+            part = _parsed_once(con, raw, columns, index, rules)
+            parts.append(part.mutate(_dirty=ibis.literal(False)))
+            continue
+        table = _numbered(raw.table, engine)
+        trusted = (
+            frozenset() if engine != "duckdb" or index in distrust else text_ids(table, columns)
+        )
+        part = classify(raw, columns, index, rules, engine, table, trusted)
+        dirty = [~values.is_plain(table[columns.fields[name]], name) for name in sorted(trusted)]
+        flag = functools.reduce(operator.or_, dirty) if dirty else ibis.literal(False)
+        parts.append(part.mutate(_dirty=flag))
     stage = ibis.union(*parts) if len(parts) > 1 else parts[0]
     return stage.cache() if engine != "duckdb" else stage
 
 
-def clean_text_fields(table: ibis.Table, columns: ColumnMap) -> frozenset[str]:
-    """The text id fields (``customer``, ``order``) of a lazy source that need no cleaning.
-
-    One pass over those columns decides it, so the later passes (report,
-    metrics, duplicates) read them as they are instead of testing every
-    value again.
-    """
-    tests = {
-        name: ~values.is_plain(table[columns.fields[name]], name)
+def text_ids(table: ibis.Table, columns: ColumnMap) -> frozenset[str]:
+    """The id fields (``customer``, ``order``) of ``table`` that are text."""
+    return frozenset(
+        name
         for name in ("customer", "order")
         if name in columns.fields and table[columns.fields[name]].type().is_string()
-    }
-    if not tests:
-        return frozenset()
-    row = table.aggregate(**{k: v.sum() for k, v in tests.items()}).to_pyarrow().to_pylist()[0]
-    return frozenset(name for name in tests if not row[name])
+    )
 
 
 def _numbered(table: ibis.Table, engine: str) -> ibis.Table:

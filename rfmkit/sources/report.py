@@ -82,6 +82,8 @@ def _counts(stage: ibis.Table, customers: bool = True) -> pd.DataFrame:
     no_order = (
         {"no_order": (used & stage.order_id.isnull()).sum()} if "order_id" in stage.columns else {}
     )
+    if "_dirty" in stage.columns:
+        no_order["dirty"] = stage._dirty.sum()
     return (
         stage.group_by(["_src", "_reason"])
         .aggregate(
@@ -98,6 +100,16 @@ def _counts(stage: ibis.Table, customers: bool = True) -> pd.DataFrame:
         )
         .to_pandas()
     )
+
+
+def _dirty(rows: pd.DataFrame) -> dict[str, bool]:
+    """``ids_need_cleaning`` when the source's text ids were trusted and some were not clean."""
+    return {"ids_need_cleaning": True} if "dirty" in rows and rows["dirty"].sum() else {}
+
+
+def dirty_sources(report: QualityReport) -> list[int]:
+    """Indexes of the sources whose ids turned out to need cleaning."""
+    return [i for i, s in enumerate(report.sources) if s.detected.get("ids_need_cleaning")]
 
 
 def _share(count: int, total: int) -> float:
@@ -119,7 +131,7 @@ def _source_counts(
                 rows_read=int(rows.n.sum()),
                 rows_used=used,
                 columns=dict(columns.fields),
-                detected=dict(raw.info),
+                detected=dict(raw.info) | _dirty(rows),
             )
         )
     return result

@@ -1,4 +1,4 @@
-"""Typed sources: ids are cleaned exactly when some need it (decided by one pass)."""
+"""Typed sources: ids are trusted to be clean, and cleaned when some are not."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import pandas as pd
 
 from rfmkit.backend import connect
 from rfmkit.sources import load_transactions
-from rfmkit.sources.columns import resolve
-from rfmkit.sources.combine import clean_text_fields
 
 
 def frame(customers, orders):
@@ -23,18 +21,19 @@ def frame(customers, orders):
     )
 
 
-def test_clean_sources_are_recognised():
-    con = connect()
-    columns = resolve(["customer_id", "order_id", "order_date", "amount"], {})
-    clean = con.create_table("clean", frame(["1001", "A-2", None], ["o1", "o 2", "o3"]))
-    assert clean_text_fields(clean, columns) == {"customer", "order"}
-    dirty = con.create_table("dirty", frame([" 1001", "1002.0", "x"], [" o1", "o2", ""]))
-    assert clean_text_fields(dirty, columns) == set()
+def test_clean_typed_ids_are_read_as_they_are():
+    loaded = load_transactions(frame(["1001", "A-2", None], ["o1", "o 2", "o3"]), con=connect())
+    assert "ids_need_cleaning" not in loaded.quality.sources[0].detected
+    result = loaded.transactions.to_pandas().sort_values("order_id")
+    assert result.customer_id.tolist() == ["A-2", "1001"]
+    assert loaded.quality.rule("missing_customer").count == 1
 
 
-def test_dirty_typed_ids_are_still_normalised():
-    data = frame([" 1001", "1001.0", "1002"], ["o1 ", "o2", "o3"])
+def test_dirty_typed_ids_are_still_normalised_and_reported():
+    data = frame([" 1001", "1001.0", "1002", ""], ["o1 ", "o2", "o3", "o4"])
     loaded = load_transactions(data, con=connect())
+    assert loaded.quality.sources[0].detected["ids_need_cleaning"] is True
     result = loaded.transactions.to_pandas().sort_values("order_id")
     assert result.customer_id.tolist() == ["1001", "1001", "1002"]
     assert result.order_id.tolist() == ["o1", "o2", "o3"]
+    assert loaded.quality.rule("missing_customer").count == 1  # the empty id
