@@ -78,7 +78,7 @@ def _range_text(metric: str, lo: float | None, hi: float | None) -> str:
     if hi is None:
         return f"{metric} > {_num(lo)}"
     if lo == hi:
-        return f"(empty: {metric} > {_num(lo)} and <= {_num(hi)})"
+        return f"none (ties at {metric} = {_num(lo)} share one score)"
     return f"{_num(lo)} < {metric} <= {_num(hi)}"
 
 
