@@ -150,8 +150,8 @@ def score(
         transactions, con=con, options=load or LoadOptions(), as_of=day, count_customers=False
     )
     step("metrics")
-    metrics, day, unscored = _metrics(loaded, day)
-    if int(metrics.count().execute()) == 0:
+    metrics, day, scorable, unscored = _metrics(loaded, day)
+    if scorable == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {day}.",
             fix="Check the as-of date and that amounts are positive for purchases.",
@@ -167,6 +167,7 @@ def score(
     labelled = segments.assign(scored, chosen, levels=levels, lang=lang, splits=splits)
     customers = labelled.select(*g.CUSTOMER_COLUMNS)
     step("summary")
+    summary = segment_summary(customers, chosen, lang)
     return ScoreResult(
         customers=customers,
         as_of=day,
@@ -177,26 +178,34 @@ def score(
         lang=lang,
         breakpoints=bps,
         splits=splits,
-        summary=segment_summary(customers, chosen, lang),
-        pareto=pareto(customers, top_percent),
+        summary=summary,
+        pareto=pareto(customers, top_percent, customers=scorable),
         unscored_customers=unscored,
         quality=loaded.quality,
         loaded=loaded,
     )
 
 
-def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int]:
+def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int, int]:
+    """Metrics of the scorable customers, the analysis date, and how many were / were not scorable."""
     customers = loaded.customers
     if customers is not None:
         day = as_of or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
         kept = customers.filter(customers[g.LAST_PURCHASE] < day)
-        return engine.metrics_from_totals(kept, day), day, 0
+        metrics = engine.metrics_from_totals(kept, day)
+        return metrics, day, int(metrics.count().execute()), 0
     transactions = loaded.transactions
     assert transactions is not None
     day = as_of or engine.default_as_of(transactions)
     totals = engine.customer_totals(transactions, day, keyed=_keyed(loaded)).cache()
-    loaded.quality.customers = int(totals.count().execute())  # those with rows used
-    return engine.scorable(totals, day), day, engine.count_unscorable(totals)
+    counts = (
+        totals.aggregate(customers=totals.count(), scorable=(totals[g.FREQUENCY] > 0).sum())
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    loaded.quality.customers = int(counts["customers"])  # those with rows used
+    scorable = int(counts["scorable"] or 0)
+    return engine.scorable(totals, day), day, scorable, loaded.quality.customers - scorable
 
 
 def _keyed(loaded: Loaded) -> str:

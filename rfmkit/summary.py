@@ -98,19 +98,24 @@ class Pareto:
         )
 
 
-def pareto(customers: ir.Table, top_percent: float = 20.0, points: int = 100) -> Pareto:
-    """Share of revenue from the top ``top_percent`` % of customers, and the curve."""
+def pareto(
+    table: ir.Table, top_percent: float = 20.0, points: int = 100, *, customers: int | None = None
+) -> Pareto:
+    """Share of revenue from the top ``top_percent`` % of customers, and the curve.
+
+    ``customers`` is the number of rows of ``table`` when the caller knows it.
+    """
     if not 0 < top_percent < 100:
         raise ConfigError(
             f"top_percent must be between 0 and 100, not {top_percent}.",
             fix="Use e.g. --top-percent 20.",
         )
-    n = int(customers.count().execute())
+    n = int(table.count().execute()) if customers is None else customers
     if n == 0:
         return Pareto(top_percent, 0, 0.0, pd.DataFrame({"customer_pct": [], "revenue_pct": []}))
     top_k = math.ceil(n * top_percent / 100)
-    ranked = customers.select(
-        g.MONETARY, rank=ibis.row_number().over(order_by=ibis.desc(customers[g.MONETARY]))
+    ranked = table.select(
+        g.MONETARY, rank=ibis.row_number().over(order_by=ibis.desc(table[g.MONETARY]))
     )
     bucket = (ranked["rank"] * points // n + 1).cast("int64")
     rows = (
