@@ -32,6 +32,14 @@ def write_table(table: ir.Table, path: str | Path) -> Path:
     CSV is written as UTF-8 with a byte-order mark so that Excel shows
     Chinese text correctly; every CSV reader (and rfmkit) accepts it.
     """
+    target = check_output(path)
+    with atomic_path(target) as tmp:
+        _WRITERS[target.suffix.lower()](table, tmp)
+    return target
+
+
+def check_output(path: str | Path) -> Path:
+    """Fail early (before any work) when ``path`` cannot be an output file."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
@@ -40,15 +48,19 @@ def write_table(table: ir.Table, path: str | Path) -> Path:
             file=str(target),
             fix=f"Name the output with one of: {', '.join(FORMATS)}.",
         )
-    with atomic_path(target) as tmp:
-        _WRITERS[suffix](table, tmp)
+    if not target.parent.exists():
+        raise OutputError(
+            f"The output folder {target.parent} does not exist.",
+            file=str(target),
+            fix="Create the folder first or choose another output path.",
+        )
     return target
 
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``, renamed onto it on success."""
-    if target.parent and not target.parent.exists():
+    if not target.parent.exists():
         raise OutputError(
             f"The output folder {target.parent} does not exist.",
             file=str(target),
@@ -120,4 +132,4 @@ _WRITERS: dict[str, Any] = {
     ".json": _write_json,
 }
 
-__all__ = ["FORMATS", "atomic_path", "write_table"]
+__all__ = ["FORMATS", "atomic_path", "check_output", "write_table"]

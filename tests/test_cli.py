@@ -229,3 +229,10 @@ def test_score_strict_refuses_dirty_input(tmp_path, capsys):
     assert run("score", source, "-o", out, "--strict") == 2
     assert "missing_customer" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_bad_output_is_refused_before_any_work(tmp_path, orders_csv, capsys):
+    assert run("score", orders_csv, "-o", tmp_path / "customers.txt") == 4
+    assert "Cannot write .txt" in capsys.readouterr().err
+    assert run("score", orders_csv, "-o", tmp_path / "missing" / "c.csv") == 4
+    assert "does not exist" in capsys.readouterr().err

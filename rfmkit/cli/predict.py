@@ -10,7 +10,7 @@ import typer
 
 from rfmkit.cli import common as c
 from rfmkit.cli.score import score_settings, show_result, write_outputs
-from rfmkit.export import atomic_path, write_table
+from rfmkit.export import atomic_path, check_output, write_table
 
 if TYPE_CHECKING:
     from rfmkit.prediction import ScoredPrediction
@@ -94,6 +94,7 @@ def predict_command(
 ) -> None:
     """Add churn risk, expected purchases, next purchase date and lifetime value to the scores."""
     settings = score_settings(**locals())
+    check_output(output)
     from rfmkit.prediction import predict
 
     with c.console().status("Scoring and fitting the prediction models…") as status:

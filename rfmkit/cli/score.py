@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 
 from rfmkit.cli import common as c
 from rfmkit.cli.render import breakpoints_table, summary_table
-from rfmkit.export import write_table
+from rfmkit.export import check_output, write_table
 from rfmkit.pipeline import ScoreResult, score
 from rfmkit.quality import QualityReport, write_rejects, write_report
 from rfmkit.settings import ScoreSettings, build_settings
@@ -58,6 +58,7 @@ def score_command(
 ) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
     settings = score_settings(**locals())
+    check_output(output)
     with c.console().status(_STEPS["load"]) as status:
         result = score(
             c.paths_or_none(inputs),
