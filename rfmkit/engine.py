@@ -9,8 +9,8 @@ Rules (pinned by ``tests/test_engine.py``):
   amount still counts in ``monetary`` (refunds reduce it); net amounts are
   rounded to :data:`MONEY_DECIMALS` decimals so float noise never makes a
   fully refunded order count;
-* customers without a positive order are left out (and counted by
-  :func:`count_unscorable`).
+* customers without a positive order are left out of :func:`metrics`
+  (:func:`customer_totals` keeps them, with ``frequency`` 0, to be counted).
 
 Everything runs inside the engine: no Python loop touches a row.
 """
@@ -105,11 +105,6 @@ def metrics_from_totals(totals: ir.Table, as_of: dt.date) -> ir.Table:
         else ibis.null("int64"),
         avg_order_value=totals[g.MONETARY].cast("float64") / totals[g.FREQUENCY],
     )
-
-
-def count_unscorable(totals: ir.Table) -> int:
-    """Customers in ``totals`` (rows before ``as_of``) without a positive order."""
-    return int(totals.filter(totals.frequency == 0).count().execute())
 
 
 def _is_missing(value: object) -> bool:
