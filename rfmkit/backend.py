@@ -56,8 +56,6 @@ def _connect_duckdb(database: str, **options: Any) -> BaseBackend:
     config = {
         "memory_limit": os.environ.get("RFMKIT_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         "temp_directory": os.path.join(tempfile.gettempdir(), f"rfmkit-duckdb-{os.getpid()}"),
-        # output row order carries no meaning in rfmkit; not keeping it saves memory
-        "preserve_insertion_order": False,
     }
     config.update({k: v for k, v in options.items() if v is not None})
     return ibis.duckdb.connect(database, **config)
