@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -115,6 +118,79 @@ TopPercent = Annotated[
 ]
 Engine = Annotated[str | None, typer.Option("--engine", help="duckdb (default) or spark.")]
 Lang = Annotated[str | None, typer.Option("--lang", help="Language of labels: zh or en.")]
+
+
+# -- option groups shared by commands ---------------------------------------------------
+
+
+def reading_options(
+    as_of: AsOf = None,
+    map: Map = None,
+    config: Config = None,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    timezone: Timezone = None,
+    dayfirst: Dayfirst = None,
+    strict: Strict = None,
+    exclude_customers: ExcludeCustomers = None,
+    keep_duplicates: KeepDuplicates = None,
+    keep_future: KeepFuture = None,
+    max_amount: MaxAmount = None,
+    outlier_iqr: OutlierIqr = None,
+    level: Level = None,
+    from_db: FromDb = None,
+    table: Table = None,
+    query: Query = None,
+    engine: Engine = None,
+    quality_report: QualityReport = None,
+    rejects: Rejects = None,
+) -> None:
+    """The options of every command that reads transactions (declarations only)."""
+
+
+def scoring_options(
+    scheme: Scheme = None,
+    method: Method = None,
+    levels: Levels = None,
+    weights: Weights = None,
+    lang: Lang = None,
+    split: Split = None,
+    top_percent: TopPercent = None,
+) -> None:
+    """The options of every command that scores customers (declarations only)."""
+
+
+def with_options(
+    *groups: Callable[..., None],
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options of ``groups`` besides its own.
+
+    The command declares its own parameters and takes the shared ones as
+    ``**options``; Typer sees one signature with all of them, so every
+    command spells a shared option the same way.
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = [
+            p
+            for p in inspect.signature(command, eval_str=True).parameters.values()
+            if p.kind is not inspect.Parameter.VAR_KEYWORD
+        ]
+        shared = [
+            p for g in groups for p in inspect.signature(g, eval_str=True).parameters.values()
+        ]
+        params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own + shared]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> None:
+            command(**kwargs)
+
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return decorate
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CHURN_P_ALIVE = 0.3
 
 
+@c.with_options(c.scoring_options, c.reading_options)
 def predict_command(
     inputs: c.Inputs = None,
     output: c.Output = Path("customers.parquet"),
@@ -63,37 +64,10 @@ def predict_command(
     save_models: Annotated[
         Path | None, typer.Option("--save-models", help="Folder to save the fitted models (JSON).")
     ] = None,
-    as_of: c.AsOf = None,
-    map: c.Map = None,
-    scheme: c.Scheme = None,
-    method: c.Method = None,
-    levels: c.Levels = None,
-    weights: c.Weights = None,
-    lang: c.Lang = None,
-    split: c.Split = None,
-    top_percent: c.TopPercent = None,
-    config: c.Config = None,
-    sheet: c.Sheet = None,
-    encoding: c.Encoding = None,
-    delimiter: c.Delimiter = None,
-    timezone: c.Timezone = None,
-    dayfirst: c.Dayfirst = None,
-    strict: c.Strict = None,
-    exclude_customers: c.ExcludeCustomers = None,
-    keep_duplicates: c.KeepDuplicates = None,
-    keep_future: c.KeepFuture = None,
-    max_amount: c.MaxAmount = None,
-    outlier_iqr: c.OutlierIqr = None,
-    level: c.Level = None,
-    from_db: c.FromDb = None,
-    table: c.Table = None,
-    query: c.Query = None,
-    engine: c.Engine = None,
-    quality_report: c.QualityReport = None,
-    rejects: c.Rejects = None,
+    **options: Any,
 ) -> None:
     """Add churn risk, expected purchases, next purchase date and lifetime value to the scores."""
-    settings = score_settings(**locals())
+    settings = score_settings(**options)
     check_output(output)
     from rfmkit.prediction import predict
 
@@ -113,7 +87,12 @@ def predict_command(
         )
         status.update(f"Writing {output}…")
         write_table(result.customers, output)
-        write_outputs(result.score.quality, result.score.rejects, quality_report, rejects)
+        write_outputs(
+            result.score.quality,
+            result.score.rejects,
+            options["quality_report"],
+            options["rejects"],
+        )
     write_extras(result, validation_report, save_models)
     show_result(result.score, output)
     show_prediction(result, churn_p_alive)

@@ -24,40 +24,14 @@ _STEPS = {
 }
 
 
+@c.with_options(c.scoring_options, c.reading_options)
 def score_command(
     inputs: c.Inputs = None,
     output: c.Output = Path("customers.parquet"),
-    as_of: c.AsOf = None,
-    map: c.Map = None,
-    scheme: c.Scheme = None,
-    method: c.Method = None,
-    levels: c.Levels = None,
-    weights: c.Weights = None,
-    lang: c.Lang = None,
-    split: c.Split = None,
-    top_percent: c.TopPercent = None,
-    config: c.Config = None,
-    sheet: c.Sheet = None,
-    encoding: c.Encoding = None,
-    delimiter: c.Delimiter = None,
-    timezone: c.Timezone = None,
-    dayfirst: c.Dayfirst = None,
-    strict: c.Strict = None,
-    exclude_customers: c.ExcludeCustomers = None,
-    keep_duplicates: c.KeepDuplicates = None,
-    keep_future: c.KeepFuture = None,
-    max_amount: c.MaxAmount = None,
-    outlier_iqr: c.OutlierIqr = None,
-    level: c.Level = None,
-    from_db: c.FromDb = None,
-    table: c.Table = None,
-    query: c.Query = None,
-    engine: c.Engine = None,
-    quality_report: c.QualityReport = None,
-    rejects: c.Rejects = None,
+    **options: Any,
 ) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
-    settings = score_settings(**locals())
+    settings = score_settings(**options)
     check_output(output)
     with c.console().status(_STEPS["load"]) as status:
         result = score(
@@ -67,7 +41,7 @@ def score_command(
         )
         status.update(f"Writing {output}…")
         write_table(result.customers, output)
-    write_outputs(result.quality, result.rejects, quality_report, rejects)
+    write_outputs(result.quality, result.rejects, options["quality_report"], options["rejects"])
     show_result(result, output)
 
 
