@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
@@ -136,12 +137,13 @@ def score(
     engine_name
         ``duckdb`` (default) or ``spark``, used when ``con`` is None.
     con
-        An Ibis connection to run on (overrides ``engine_name``).
+        An Ibis connection to run on (overrides ``engine_name``). By default
+        an Ibis table is scored on its own backend.
     progress
         Called with the name of each step as it starts (for progress display).
     """
     step = progress or (lambda _name: None)
-    con = con or connect(engine_name)
+    con = con or _backend_of(transactions) or connect(engine_name)
     chosen = scheme if isinstance(scheme, Scheme) else segments.load_scheme(scheme)
     resolved_weights = resolve_weights(weights)
     day = _parse_date(as_of) if as_of is not None else None
@@ -206,6 +208,16 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, 
     loaded.quality.customers = int(counts["customers"])  # those with rows used
     scorable = int(counts["scorable"] or 0)
     return engine.scorable(totals, day), day, scorable, loaded.quality.customers - scorable
+
+
+def _backend_of(data: Any) -> BaseBackend | None:
+    """The connection an Ibis table lives on: an input on another backend is scored there."""
+    if not isinstance(data, ibis.Table):
+        return None
+    try:
+        return data.get_backend()
+    except Exception:  # an unbound memtable: any engine will do
+        return None
 
 
 def _keyed(loaded: Loaded) -> str:
