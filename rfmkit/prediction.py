@@ -410,7 +410,9 @@ def predict(
         validate=validate,
     )
     predicted = backend.as_table(prediction.predictions, scored.customers.get_backend())
-    joined = scored.customers.left_join(predicted, g.CUSTOMER_ID)
+    joined = scored.customers.left_join(predicted, g.CUSTOMER_ID).select(
+        *scored.customers.columns, *PREDICTION_COLUMNS[1:]
+    )
     valuable = joined[g.M_SCORE] >= scored.levels - 1
     customers = joined.mutate(
         churn_risk=(valuable & (joined[P_ALIVE] < churn_p_alive)).fill_null(False)

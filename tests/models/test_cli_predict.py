@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from rfmkit.cli import main
+from rfmkit.glossary import CUSTOMER_COLUMNS
+from rfmkit.prediction import PREDICTION_COLUMNS
 
 
 def test_predict_writes_scores_and_predictions(
@@ -38,6 +40,13 @@ def test_predict_writes_scores_and_predictions(
     )
     assert code == 0
     customers = pd.read_csv(out, dtype={"customer_id": str}, encoding="utf-8-sig")
+    assert list(customers.columns) == [
+        *CUSTOMER_COLUMNS,
+        *PREDICTION_COLUMNS[1:],
+        "churn_risk",
+        "value_segment",
+        "value_segment_label",
+    ]
     for column in (
         "segment",
         "rfm_score",
