@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from rfmkit.cli import main
+from rfmkit.glossary import CUSTOMER_COLUMNS
 from tests.helpers import transactions_frame
 from tests.test_engine import GOLDEN_ROWS
 
@@ -41,19 +42,7 @@ def test_score_writes_every_format(tmp_path, orders_csv, suffix):
         ".xlsx": lambda p: pd.read_excel(p, dtype={"rfm_code": str}),
         ".json": lambda p: pd.DataFrame(json.loads(Path(p).read_text(encoding="utf-8"))),
     }[suffix](out)
-    assert list(frame.columns[:11]) == [
-        "customer_id",
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r_score",
-        "f_score",
-        "m_score",
-        "rfm_code",
-        "rfm_score",
-        "segment",
-        "segment_label",
-    ]
+    assert list(frame.columns) == list(CUSTOMER_COLUMNS)
     assert sorted(frame.customer_id) == ["A", "B", "E"]
     assert frame.set_index("customer_id").loc["A", "monetary"] == 75.0
     assert not list(tmp_path.glob(".*tmp*")), "no temporary file is left behind"
