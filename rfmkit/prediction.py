@@ -131,7 +131,7 @@ def fit_predict(
     horizon
         How far ahead ``expected_purchases``, ``prob_purchase`` and ``clv`` look.
     model
-        Purchase model: ``"bgnbd"`` (default) or ``"pareto"``.
+        Purchase model: ``"bgnbd"`` (default), ``"mbgnbd"`` or ``"pareto"``.
     time_unit
         Model time unit (``"W"`` weeks by default); changes the parameters'
         scale, not the predictions.

@@ -28,7 +28,8 @@ def predict_command(
         str, typer.Option("--horizon", help="How far ahead to predict: 90d, 13w, 1y.")
     ] = "90d",
     model: Annotated[
-        str, typer.Option("--model", help="Purchase model: bgnbd or pareto.")
+        str,
+        typer.Option("--model", help="Purchase model: bgnbd, mbgnbd (modified BG/NBD) or pareto."),
     ] = "bgnbd",
     time_unit: Annotated[
         str, typer.Option("--time-unit", help="Model time unit: W (weeks) or D (days).")

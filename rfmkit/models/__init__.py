@@ -19,6 +19,7 @@ from rfmkit.models.base import BaseModel
 from rfmkit.models.bgnbd import BGNBD
 from rfmkit.models.data import model_inputs, model_inputs_expr, unit_days
 from rfmkit.models.gammagamma import GammaGamma
+from rfmkit.models.mbgnbd import ModifiedBGNBD
 from rfmkit.models.paretonbd import ParetoNBD
 from rfmkit.models.purchase import PurchaseModel
 from rfmkit.models.registry import PURCHASE_MODELS, load_model, make_purchase_model
@@ -29,6 +30,7 @@ __all__ = [
     "PURCHASE_MODELS",
     "BaseModel",
     "GammaGamma",
+    "ModifiedBGNBD",
     "ParetoNBD",
     "PurchaseModel",
     "ValidationReport",

@@ -9,15 +9,20 @@ from rfmkit.errors import ConfigError, ModelError
 from rfmkit.models.base import BaseModel
 from rfmkit.models.bgnbd import BGNBD
 from rfmkit.models.gammagamma import GammaGamma
+from rfmkit.models.mbgnbd import ModifiedBGNBD
 from rfmkit.models.paretonbd import ParetoNBD
 from rfmkit.models.purchase import PurchaseModel
 
-PURCHASE_MODELS: dict[str, type[PurchaseModel]] = {"bgnbd": BGNBD, "pareto": ParetoNBD}
+PURCHASE_MODELS: dict[str, type[PurchaseModel]] = {
+    "bgnbd": BGNBD,
+    "mbgnbd": ModifiedBGNBD,
+    "pareto": ParetoNBD,
+}
 _ALIASES = {"bg/nbd": "bgnbd", "bg-nbd": "bgnbd", "paretonbd": "pareto", "pareto/nbd": "pareto"}
 
 
 def make_purchase_model(name: str, penalizer: float = 0.0) -> PurchaseModel:
-    """An unfitted purchase model: ``"bgnbd"`` or ``"pareto"``."""
+    """An unfitted purchase model: ``"bgnbd"``, ``"mbgnbd"`` or ``"pareto"``."""
     key = str(name).strip().lower()
     key = _ALIASES.get(key, key)
     if key not in PURCHASE_MODELS:

@@ -115,7 +115,7 @@ def calibration_holdout(
     calibration_end, holdout_end
         First day of the holdout window and first day after it.
     model
-        ``"bgnbd"`` or ``"pareto"``, or an unfitted purchase model instance.
+        ``"bgnbd"``, ``"mbgnbd"`` or ``"pareto"``, or an unfitted purchase model instance.
     time_unit
         Model time unit (see :func:`rfmkit.models.data.unit_days`).
     penalizer
