@@ -19,7 +19,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln
@@ -170,6 +170,17 @@ class BGNBD(PurchaseModel):
 
     name = "bgnbd"
     param_names = ("r", "alpha", "a", "b")
+    #: Drop-out opportunities beyond one per repeat purchase (1 in the
+    #: modified BG/NBD, which lets a customer leave after the first purchase).
+    _extra_dropouts = 0
+
+    @staticmethod
+    def _prepare(x: FloatArray, tx: FloatArray, T: FloatArray, weights: FloatArray) -> Any:
+        return _prepare(x, tx, T, weights)
+
+    @staticmethod
+    def _log_likelihood(theta: FloatArray, data: Any) -> tuple[float, FloatArray | None]:
+        return _log_likelihood(theta, data)
 
     def fit(
         self,
@@ -196,16 +207,16 @@ class BGNBD(PurchaseModel):
         x, tx, T_ = check_purchase_inputs(frequency, recency, T)
         w = check_weights(weights, len(x))
         self._check_identifiable(x, w)
-        data = _prepare(x, tx, T_, w)
-        self._maximise(lambda theta: _log_likelihood(theta, data), _start(x, T_, w), w.sum())
+        data = self._prepare(x, tx, T_, w)
+        self._maximise(lambda theta: self._log_likelihood(theta, data), _start(x, T_, w), w.sum())
         self.n_customers_ = round(float(w.sum()))
         return self
 
     def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> float:
         """Log-likelihood of data under the fitted parameters (eq. 6 of [1])."""
         x, tx, T_ = check_purchase_inputs(frequency, recency, T)
-        data = _prepare(x, tx, T_, np.ones(len(x)))
-        return _log_likelihood(self._params(), data)[0]
+        data = self._prepare(x, tx, T_, np.ones(len(x)))
+        return self._log_likelihood(self._params(), data)[0]
 
     # ------------------------------------------------------------ predictions
     def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
@@ -229,18 +240,22 @@ class BGNBD(PurchaseModel):
         """E[X(T, T+t)] for a customer known to be active at T: eq. (10) of [1]
         without its P(alive) denominator.
 
-        Uses Euler's transformation of the Gaussian hypergeometric function,
-        ``(1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1;
-        a+b+x-1; z)``, whose series stays well behaved for large ``x``.
+        With ``k`` extra drop-out opportunities (:attr:`_extra_dropouts`), ``p``
+        given activity is beta(a, b+x+k) and the result is
+        ``(a+b+x+k-1)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x+k; a+b+x+k-1; z)]``.
+        Euler's transformation of the Gaussian hypergeometric function turns
+        the product into ``(1-z)^(a-1) 2F1(a+b+k-1-r, a-1; a+b+x+k-1; z)``,
+        whose series stays well behaved for large ``x``.
         """
         r, alpha, a, b = self._params()
         if abs(a - 1.0) < 1e-9:
             a = 1.0 + 1e-9  # eq. (10) is 0/0 at a = 1; its limit is continuous
         z = t / (alpha + T + t)
-        c = a + b + x - 1
+        shift = b + self._extra_dropouts - 1
+        c = a + shift + x
         # c = 0 (x = 0 and a + b = 1) is a removable pole of c * 2F1(.; c; z)
         c = np.where(np.abs(c) < 1e-7, 1e-7, c)
-        bracket = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        bracket = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + shift - r, a - 1, c, z)
         result = np.asarray(c / (a - 1) * bracket, dtype=float)
         if not np.all(np.isfinite(result)):
             raise ModelError(

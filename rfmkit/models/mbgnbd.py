@@ -28,23 +28,20 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any
 
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln
 
-from rfmkit.errors import ModelError
 from rfmkit.models._arrays import (
     ArrayLike,
     check_purchase_inputs,
-    check_weights,
     chunks,
     compress,
     group_index,
 )
 from rfmkit.models.base import FloatArray, IntArray
-from rfmkit.models.bgnbd import _rows, _start
-from rfmkit.models.purchase import PurchaseModel
+from rfmkit.models.bgnbd import BGNBD, _rows
 from rfmkit.models.special import hyp2f1
 
 
@@ -105,7 +102,7 @@ def _log_likelihood(theta: FloatArray, d: _Data) -> tuple[float, FloatArray]:
     return ll, grad
 
 
-class ModifiedBGNBD(PurchaseModel):
+class ModifiedBGNBD(BGNBD):
     """Modified beta-geometric / negative binomial distribution model (MBG/NBD).
 
     Parameters
@@ -140,43 +137,15 @@ class ModifiedBGNBD(PurchaseModel):
     """
 
     name = "mbgnbd"
-    param_names = ("r", "alpha", "a", "b")
+    _extra_dropouts = 1
 
-    def fit(
-        self,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,
-        weights: ArrayLike | None = None,
-    ) -> Self:
-        """Fit by maximum likelihood.
+    @staticmethod
+    def _prepare(x: FloatArray, tx: FloatArray, T: FloatArray, weights: FloatArray) -> Any:
+        return _prepare(x, tx, T, weights)
 
-        Parameters
-        ----------
-        frequency
-            Repeat purchases ``x`` per customer (purchases after the first,
-            same-day purchases counted once).
-        recency
-            Time ``t_x`` from the first to the last purchase.
-        T
-            Time from the first purchase to the end of the observation
-            window, in the same unit as ``recency``.
-        weights
-            Optional number of customers each row stands for.
-        """
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
-        w = check_weights(weights, len(x))
-        self._check_identifiable(x, w)
-        data = _prepare(x, tx, T_, w)
-        self._maximise(lambda theta: _log_likelihood(theta, data), _start(x, T_, w), w.sum())
-        self.n_customers_ = round(float(w.sum()))
-        return self
-
-    def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> float:
-        """Log-likelihood of data under the fitted parameters."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
-        data = _prepare(x, tx, T_, np.ones(len(x)))
-        return _log_likelihood(self._params(), data)[0]
+    @staticmethod
+    def _log_likelihood(theta: FloatArray, data: Any) -> tuple[float, FloatArray | None]:
+        return _log_likelihood(theta, data)
 
     # ------------------------------------------------------------ predictions
     def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
@@ -190,43 +159,6 @@ class ModifiedBGNBD(PurchaseModel):
         x, tx, T_ = check_purchase_inputs(frequency, recency, T)
         logit = np.log(a) - np.log(b + x) + (r + x) * np.log1p((T_ - tx) / (alpha + tx))
         return np.asarray(expit(-logit), dtype=float)
-
-    def _expected_if_alive(self, t: float, x: FloatArray, T: FloatArray) -> FloatArray:
-        """E[X(T, T+t)] for a customer known to be active at T.
-
-        Given activity at T after ``x + 1`` drop-out opportunities, ``p`` is
-        beta(a, b+x+1) and ``lambda`` gamma(r+x, alpha+T), and from T on the
-        customer behaves as a new BG/NBD customer ([2]_, eq. 9):
-        ``(a+b+x)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]`` with
-        ``z = t / (alpha+T+t)``. Euler's transformation turns the product into
-        ``(1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z)``, whose series stays well
-        behaved for large ``x``.
-        """
-        r, alpha, a, b = self._params()
-        if abs(a - 1.0) < 1e-9:
-            a = 1.0 + 1e-9  # 0/0 at a = 1; the limit is continuous
-        z = t / (alpha + T + t)
-        c = a + b + x
-        bracket = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - r, a - 1, c, z)
-        result = np.asarray(c / (a - 1) * bracket, dtype=float)
-        if not np.all(np.isfinite(result)):
-            raise ModelError(
-                "Expected purchases could not be computed for some customers.",
-                fix="The fitted parameters are extreme; refit with penalizer=0.001.",
-            )
-        return result
-
-    def expected_purchases(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> FloatArray:
-        """Expected purchases in the next ``t`` time units: P(alive) E[X | alive]."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
-        alive = self.p_alive(x, tx, T_)
-        if t <= 0:
-            return np.zeros_like(x)
-        keys = compress(x, T_)
-        if_alive = self._expected_if_alive(t, *keys.columns)[keys.inverse]
-        return np.asarray(alive * if_alive, dtype=float)
 
     def population_expected_purchases(self, t: ArrayLike) -> FloatArray:
         """E[X(t)] for a customer just acquired (repeat purchases in ``t``).
@@ -243,18 +175,3 @@ class ModifiedBGNBD(PurchaseModel):
         z = tt / (alpha + tt)
         head = (alpha / (alpha + tt)) ** r * hyp2f1(r, b + 1, a + b, z)
         return np.asarray(b / (a - 1) * (1 - head), dtype=float)
-
-    def prob_purchase(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> FloatArray:
-        """Probability of at least one purchase in the next ``t`` time units.
-
-        P(alive) times the chance that an active customer, whose rate given
-        the history is gamma(r + x, alpha + T), buys within ``t``; an active
-        customer can drop out only just after a purchase, so not before that
-        next one.
-        """
-        r, alpha, _, _ = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
-        none = np.exp(-(r + x) * np.log1p(t / (alpha + T_)))
-        return np.asarray(self.p_alive(x, tx, T_) * (1.0 - none), dtype=float)

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from rfmkit.errors import ModelError
 from rfmkit.models import BGNBD, PURCHASE_MODELS, ModifiedBGNBD, load_model, make_purchase_model
-from rfmkit.models.mbgnbd import _log_likelihood, _prepare
 from tests.models.test_model_properties import check, histories, positive
 
 # Golden numbers from lifetimes 0.11.3's ModifiedBetaGeoFitter (default settings,
@@ -100,30 +99,6 @@ def test_likelihood_differs_from_bgnbd_by_the_extra_dropout(cdnow_summary: pd.Da
     assert np.exp(mbg.log_likelihood([0], [0.0], [T])) == pytest.approx(
         2.0 / 2.7 * stay + 0.7 / 2.7
     )
-
-
-def test_analytic_gradient_matches_finite_differences(cdnow_summary: pd.DataFrame) -> None:
-    s = cdnow_summary
-    data = _prepare(
-        s["x"].to_numpy(float), s["tx"].to_numpy(float), s["T"].to_numpy(float), np.ones(len(s))
-    )
-    theta = np.array([0.3, 5.0, 0.7, 2.0])
-    _, grad = _log_likelihood(theta, data)
-    for i in range(4):
-        h = 1e-6 * theta[i]
-        up, down = theta.copy(), theta.copy()
-        up[i] += h
-        down[i] -= h
-        numeric = (_log_likelihood(up, data)[0] - _log_likelihood(down, data)[0]) / (2 * h)
-        assert grad[i] == pytest.approx(numeric, rel=1e-5)
-
-
-def test_weights_equal_repeated_rows(cdnow_summary: pd.DataFrame) -> None:
-    s = cdnow_summary.iloc[:400]
-    doubled = pd.concat([s, s])
-    a = ModifiedBGNBD().fit(doubled["x"], doubled["tx"], doubled["T"])
-    b = ModifiedBGNBD().fit(s["x"], s["tx"], s["T"], weights=np.full(len(s), 2.0))
-    assert a.params_ == pytest.approx(b.params_, rel=1e-5)
 
 
 def test_huge_frequencies_and_long_histories_stay_finite(fitted: ModifiedBGNBD) -> None:
