@@ -25,6 +25,7 @@ import pandas as pd
 
 from rfmkit import glossary as g
 from rfmkit.errors import InputError
+from rfmkit.sources import values
 
 #: Net amounts are rounded to this many decimals, so that a fully refunded
 #: order (10.51 - 0.66 - 3.25 - 4.20 - 2.40 in floating point) nets to exactly 0.
@@ -42,36 +43,59 @@ def default_as_of(transactions: ir.Table) -> dt.date:
     return _to_date(latest) + dt.timedelta(days=1)
 
 
-def orders(transactions: ir.Table, as_of: dt.date, *, keyed: str = "some") -> ir.Table:
+def orders(
+    transactions: ir.Table, as_of: dt.date, *, keyed: str = "some", check_order_ids: bool = False
+) -> ir.Table:
     """One row per order: ``customer_id, order_date, amount`` (net), before ``as_of``.
 
     ``keyed`` says which rows have an order id, when the caller knows
     (``"all"`` or ``"none"``): the table is then read once instead of twice.
+    With ``check_order_ids`` a boolean ``unclean_order_id`` says whether the
+    order's id would change if cleaned (see :func:`customer_totals`).
     """
     rows = transactions.filter(transactions[g.ORDER_DATE] < ibis.literal(as_of))
+    columns = [g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT]
+    if check_order_ids:
+        columns.append(UNCLEAN_ORDER_ID)
     if g.ORDER_ID not in rows.columns or keyed == "none":
-        return rows.select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT)
+        return rows.mutate(unclean_order_id=False).select(*columns)
     keyed_rows = rows if keyed == "all" else rows.filter(rows[g.ORDER_ID].notnull())
     grouped = keyed_rows.group_by([g.CUSTOMER_ID, g.ORDER_ID]).aggregate(
         order_date=keyed_rows[g.ORDER_DATE].min(),
         amount=keyed_rows[g.AMOUNT].sum().round(MONEY_DECIMALS),
     )
-    grouped = grouped.select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT)
+    if check_order_ids:
+        grouped = grouped.mutate(unclean_order_id=~values.is_plain(grouped[g.ORDER_ID], "order"))
+    grouped = grouped.select(*columns)
     if keyed == "all":
         return grouped
-    single = rows.filter(rows[g.ORDER_ID].isnull()).select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT)
-    return grouped.union(single)
+    single = rows.filter(rows[g.ORDER_ID].isnull()).mutate(unclean_order_id=False)
+    return grouped.union(single.select(*columns))
 
 
-def customer_totals(transactions: ir.Table, as_of: dt.date, *, keyed: str = "some") -> ir.Table:
-    """Per customer: order count, net amount and purchase dates (all customers)."""
-    o = orders(transactions, as_of, keyed=keyed)
+#: Column of :func:`customer_totals` with ``check_order_ids``.
+UNCLEAN_ORDER_ID = "unclean_order_id"
+
+
+def customer_totals(
+    transactions: ir.Table, as_of: dt.date, *, keyed: str = "some", check_order_ids: bool = False
+) -> ir.Table:
+    """Per customer: order count, net amount and purchase dates (all customers).
+
+    With ``check_order_ids`` also ``unclean_order_id``: whether some order id
+    of the customer needs cleaning. Loading reads the text ids of typed
+    sources as they are (see :func:`rfmkit.sources.load_transactions`);
+    testing them here, once per order, is far cheaper than once per row.
+    """
+    o = orders(transactions, as_of, keyed=keyed, check_order_ids=check_order_ids)
     positive = o[g.AMOUNT] > 0
+    extra = {UNCLEAN_ORDER_ID: o[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
     return o.group_by(g.CUSTOMER_ID).aggregate(
         frequency=positive.sum().cast("int64"),
         monetary=o[g.AMOUNT].sum().round(MONEY_DECIMALS),
         first_purchase=o[g.ORDER_DATE].min(where=positive),
         last_purchase=o[g.ORDER_DATE].max(where=positive),
+        **extra,
     )
 
 

@@ -8,6 +8,8 @@ callers share this one code path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,7 @@ from rfmkit.quality import QualityReport
 from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme
 from rfmkit.sources import Loaded, LoadOptions, load_transactions
+from rfmkit.sources.values import is_plain
 from rfmkit.summary import Pareto, pareto, segment_summary
 from rfmkit.weights import resolve_weights
 
@@ -149,10 +152,19 @@ def score(
     day = _parse_date(as_of) if as_of is not None else None
     step("load")
     loaded = load_transactions(
-        transactions, con=con, options=load or LoadOptions(), as_of=day, count_customers=False
+        transactions,
+        con=con,
+        options=load or LoadOptions(),
+        as_of=day,
+        count_customers=False,
+        check_ids=False,
     )
     step("metrics")
     metrics, day, scorable, unscored = _metrics(loaded, day)
+    if metrics is None:  # some id read as it is needs cleaning after all
+        loaded = loaded.cleaning_ids()
+        metrics, day, scorable, unscored = _metrics(loaded, day)
+    assert metrics is not None
     if scorable == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {day}.",
@@ -188,26 +200,55 @@ def score(
     )
 
 
-def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table, dt.date, int, int]:
-    """Metrics of the scorable customers, the analysis date, and how many were / were not scorable."""
+def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table | None, dt.date, int, int]:
+    """Metrics of the scorable customers, the analysis date, and how many were / were not scorable.
+
+    The ids that loading read as they are (``loaded.trusted_ids``) are
+    checked here, per customer and per order: when one needs cleaning the
+    metrics are None, and the caller loads again with every id cleaned.
+    """
     customers = loaded.customers
     if customers is not None:
         day = as_of or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
-        kept = customers.filter(customers[g.LAST_PURCHASE] < day)
-        metrics = engine.metrics_from_totals(kept, day)
-        return metrics, day, int(metrics.count().execute()), 0
+        kept = customers.filter(customers[g.LAST_PURCHASE] < day).cache()
+        counts = _first_row(kept.aggregate(n=kept.count(), **_unclean_ids(kept, loaded)))
+        if counts.get("unclean"):
+            return None, day, 0, 0
+        return engine.metrics_from_totals(kept, day), day, int(counts["n"]), 0
     transactions = loaded.transactions
     assert transactions is not None
     day = as_of or engine.default_as_of(transactions)
-    totals = engine.customer_totals(transactions, day, keyed=_keyed(loaded)).cache()
-    counts = (
-        totals.aggregate(customers=totals.count(), scorable=(totals[g.FREQUENCY] > 0).sum())
-        .to_pyarrow()
-        .to_pylist()[0]
+    totals = engine.customer_totals(
+        transactions, day, keyed=_keyed(loaded), check_order_ids="order" in loaded.trusted_ids
+    ).cache()
+    counts = _first_row(
+        totals.aggregate(
+            customers=totals.count(),
+            scorable=(totals[g.FREQUENCY] > 0).sum(),
+            **_unclean_ids(totals, loaded),
+        )
     )
+    if counts.get("unclean"):
+        return None, day, 0, 0
     loaded.quality.customers = int(counts["customers"])  # those with rows used
     scorable = int(counts["scorable"] or 0)
     return engine.scorable(totals, day), day, scorable, loaded.quality.customers - scorable
+
+
+def _unclean_ids(totals: ir.Table, loaded: Loaded) -> dict[str, ir.Value]:
+    """An ``unclean`` count of customers with an id read as it is that needs cleaning."""
+    tests = []
+    if "customer" in loaded.trusted_ids:
+        tests.append(~is_plain(totals[g.CUSTOMER_ID], "customer"))
+    if engine.UNCLEAN_ORDER_ID in totals.columns:
+        tests.append(totals[engine.UNCLEAN_ORDER_ID])
+    if not tests:
+        return {}
+    return {"unclean": functools.reduce(operator.or_, tests).sum()}
+
+
+def _first_row(table: ir.Table) -> dict[str, Any]:
+    return table.to_pyarrow().to_pylist()[0]
 
 
 def _backend_of(data: Any) -> BaseBackend | None:

@@ -12,7 +12,7 @@ writing the rejects or the report is up to the caller
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,6 +55,11 @@ class Loaded:
     customers
         For customer-level input: ``customer_id, last_purchase, frequency,
         monetary, first_purchase``; None otherwise.
+    trusted_ids
+        The id fields (``customer``, ``order``) read as they are, unchecked,
+        from some typed source (only when loaded with ``check_ids=False``):
+        the caller checks them once grouped and, if one is not clean, loads
+        again with :meth:`cleaning_ids`.
     """
 
     transactions: ibis.Table | None
@@ -62,6 +67,14 @@ class Loaded:
     customers: ibis.Table | None = None
     stage: ibis.Table | None = field(default=None, repr=False)
     offsets: pd.DataFrame | None = field(default=None, repr=False)
+    trusted_ids: frozenset[str] = frozenset()
+    _reload: Callable[[], Loaded] | None = field(default=None, repr=False)
+
+    def cleaning_ids(self) -> Loaded:
+        """The same inputs loaded again, every id cleaned (some trusted id was not clean)."""
+        if self._reload is None:
+            raise ConfigError("These transactions were not loaded by load_transactions.")
+        return self._reload()
 
     def rejects(self) -> ibis.Table:
         """Every row left out, with source, file, line, reason and its raw values."""
@@ -77,6 +90,7 @@ def load_transactions(
     options: LoadOptions | None = None,
     as_of: date | None = None,
     count_customers: bool = True,
+    check_ids: bool = True,
 ) -> Loaded:
     """Read ``inputs`` into canonical transactions, cleaned and reported.
 
@@ -95,6 +109,11 @@ def load_transactions(
         Count the distinct customers for the report. A caller that groups
         by customer anyway (scoring) passes False and fills
         ``quality.customers`` itself, saving a pass over the rows.
+    check_ids
+        Check row by row that the text ids of typed sources, read as they
+        are, need no cleaning (and clean them if some do). A caller that
+        groups by customer and order anyway passes False and checks the
+        groups instead, far fewer values (see ``Loaded.trusted_ids``).
 
     Raises
     ------
@@ -110,17 +129,32 @@ def load_transactions(
     maps = [_resolve(raw, mapping, options) for raw in sources]
     level = _one_level(maps, sources)
     rules = _rules(options, as_of)
-    stage, report = _stage_and_report(con, sources, maps, rules, level, count_customers)
-    dirty = reporting.dirty_sources(report)
-    if dirty:  # some trusted ids were not clean after all: clean them
-        stage, report = _stage_and_report(
-            con, sources, maps, rules, level, count_customers, distrust=dirty
+    customers = count_customers or level == "customers"
+
+    def build(distrust: Sequence[int] = (), flag_dirty: bool = check_ids) -> Loaded:
+        stage, trusted, report = _stage_and_report(
+            con, sources, maps, rules, customers, distrust, flag_dirty
         )
-        for index in dirty:
+        dirty = reporting.dirty_sources(report)
+        if dirty:  # some trusted ids were not clean after all: clean them
+            return build(dirty)
+        for index in distrust:
             report.sources[index].detected["ids_need_cleaning"] = True
-    _check_usable(report, sources)
-    if options.strict:
-        enforce_strict(report)
+        _check_usable(report, sources)
+        if options.strict:
+            enforce_strict(report)
+        loaded = _loaded(stage, report, level, sources)
+        if not flag_dirty:
+            loaded.trusted_ids = frozenset().union(*trusted.values())
+            loaded._reload = lambda: build(sorted(trusted), flag_dirty=False)
+        return loaded
+
+    return build()
+
+
+def _loaded(
+    stage: ibis.Table, report: QualityReport, level: str, sources: Sequence[RawSource]
+) -> Loaded:
     used = stage.filter(stage._reason.isnull())
     offsets = reporting.source_table(sources)
     if level == "customers":
@@ -141,11 +175,13 @@ def _stage_and_report(
     sources: Sequence[RawSource],
     maps: Sequence[ColumnMap],
     rules: Rules,
-    level: str,
-    count_customers: bool,
-    distrust: Sequence[int] = (),
-) -> tuple[ibis.Table, QualityReport]:
-    stage = build_stage(con, sources, maps, rules, distrust=distrust)
+    customers: bool,
+    distrust: Sequence[int],
+    flag_dirty: bool,
+) -> tuple[ibis.Table, dict[int, frozenset[str]], QualityReport]:
+    stage, trusted = build_stage(
+        con, sources, maps, rules, distrust=distrust, flag_dirty=flag_dirty
+    )
     stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
     report = reporting.build_report(
         stage,
@@ -153,9 +189,9 @@ def _stage_and_report(
         maps,
         rules,
         currencies=_text_amounts(sources, maps),
-        customers=count_customers or level == "customers",
+        customers=customers,
     )
-    return stage, report
+    return stage, trusted, report
 
 
 def read_sources(

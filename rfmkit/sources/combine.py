@@ -227,31 +227,41 @@ def build_stage(
     rules: Rules,
     *,
     distrust: Collection[int] = (),
-) -> ibis.Table:
+    flag_dirty: bool = True,
+) -> tuple[ibis.Table, dict[int, frozenset[str]]]:
     """Classify every source; the union of them all (see the module docstring).
 
     The text ids of typed sources (Parquet, databases, frames) are first
-    trusted to need no cleaning: ``_dirty`` marks the rows where that is
-    wrong, the report counts them in the pass it makes anyway, and the
+    trusted to need no cleaning (all but the sources in ``distrust``); the
+    second value returned says which id fields of which source are trusted.
+    With ``flag_dirty``, ``_dirty`` marks the rows where that trust is
+    wrong: the report counts them in the pass it makes anyway, and the
     caller builds the stage again with those sources in ``distrust``.
+    Without it the caller checks the ids once grouped (far fewer values
+    than rows; see :func:`rfmkit.pipeline.score`).
     """
     engine = engine_name(con)
     parts = []
+    trusted: dict[int, frozenset[str]] = {}
     for index, (raw, columns) in enumerate(zip(sources, maps, strict=True)):
         if engine == "duckdb" and raw.kind in {"csv", "excel"}:
             part = _parsed_once(con, raw, columns, index, rules)
-            parts.append(part.mutate(_dirty=ibis.literal(False)))
+            parts.append(part.mutate(_dirty=ibis.literal(False)) if flag_dirty else part)
             continue
         table = _numbered(raw.table, engine)
-        trusted = (
+        fields = (
             frozenset() if engine != "duckdb" or index in distrust else text_ids(table, columns)
         )
-        part = classify(raw, columns, index, rules, engine, table, trusted)
-        dirty = [~values.is_plain(table[columns.fields[name]], name) for name in sorted(trusted)]
-        flag = functools.reduce(operator.or_, dirty) if dirty else ibis.literal(False)
-        parts.append(part.mutate(_dirty=flag))
+        if fields:
+            trusted[index] = fields
+        part = classify(raw, columns, index, rules, engine, table, fields)
+        if flag_dirty:
+            dirty = [~values.is_plain(table[columns.fields[name]], name) for name in sorted(fields)]
+            flag = functools.reduce(operator.or_, dirty) if dirty else ibis.literal(False)
+            part = part.mutate(_dirty=flag)
+        parts.append(part)
     stage = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    return stage.cache() if engine != "duckdb" else stage
+    return (stage.cache() if engine != "duckdb" else stage), trusted
 
 
 def text_ids(table: ibis.Table, columns: ColumnMap) -> frozenset[str]:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from rfmkit.backend import connect
-from rfmkit.sources import load_transactions
+from rfmkit.sources import LoadOptions, load_transactions
 
 
 def frame(customers, orders):
@@ -37,3 +37,46 @@ def test_dirty_typed_ids_are_still_normalised_and_reported():
     assert result.customer_id.tolist() == ["1001", "1001", "1002"]
     assert result.order_id.tolist() == ["o1", "o2", "o3"]
     assert loaded.quality.rule("missing_customer").count == 1  # the empty id
+
+
+def test_scoring_checks_trusted_ids_per_customer_and_order():
+    """score() reads typed ids as they are and checks them once grouped, not per row."""
+    import rfmkit
+
+    clean = frame(["1001", "1001", "1002"], ["o1", "o2", "o3"])
+    result = rfmkit.score(clean, as_of="2024-01-02")
+    assert "ids_need_cleaning" not in result.quality.sources[0].detected
+    # one dirty order id only: "o1 " and "o1" are the same order of 1001
+    dirty_order = frame(["1001", "1001", "1002"], ["o1", "o1 ", "o3"])
+    result = rfmkit.score(dirty_order, as_of="2024-01-02")
+    assert result.quality.sources[0].detected["ids_need_cleaning"] is True
+    by_id = result.to_pandas().set_index("customer_id")
+    assert by_id.loc["1001", "frequency"] == 1
+    assert by_id.loc["1001", "monetary"] == 2.0
+
+
+def test_scoring_cleans_trusted_customer_ids_that_need_it():
+    import rfmkit
+
+    data = frame([" 1001", "1001.0", "1002", ""], ["o1", "o2", "o3", "o4"])
+    result = rfmkit.score(data, as_of="2024-01-02")
+    assert result.quality.sources[0].detected["ids_need_cleaning"] is True
+    assert result.quality.rule("missing_customer").count == 1
+    by_id = result.to_pandas().set_index("customer_id")
+    assert sorted(by_id.index) == ["1001", "1002"]
+    assert by_id.loc["1001", "frequency"] == 2
+
+
+def test_customer_level_input_checks_trusted_ids():
+    import rfmkit
+
+    data = pd.DataFrame(
+        {
+            "customer_id": ["1001.0", "1002", "1003"],
+            "last_purchase": [dt.date(2024, 1, 1)] * 3,
+            "frequency": [2, 1, 3],
+            "monetary": [10.0, 5.0, 7.0],
+        }
+    )
+    result = rfmkit.score(data, as_of="2024-01-02", load=LoadOptions(level="customers"))
+    assert sorted(result.to_pandas().customer_id) == ["1001", "1002", "1003"]
