@@ -333,29 +333,40 @@ def _materialize_rows(con: BaseBackend, expr: ibis.Table) -> ibis.Table:
 def mark_duplicates(con: BaseBackend, stage: ibis.Table, rules: Rules) -> ibis.Table:
     """Mark exact duplicate rows (all input columns equal, same source) after the first.
 
-    Cost: one aggregation of all rows by their 64-bit row hash, with as many
-    groups as distinct rows (about what grouping rows into orders costs the
-    metrics). Only when some hash repeats are the first copies looked up and
-    the stage joined with them, so clean data pays that aggregation only.
+    Cost: one sort of all rows by their 64-bit row hash, to see whether any
+    hash repeats (a sort beats a hash aggregation with as many groups as
+    rows: 1.6 s against 2.5 s at 10M rows, 19 s against 27 s at 100M, on
+    two cores). Only when some hash repeats are the first copies looked up
+    and the stage joined with them, so clean data pays that sort only.
     With ``drop_duplicates=False`` no hash is computed and nothing runs.
     Rows are compared by hash: two different rows share a 64-bit hash with
     odds of about 1 in 3,000 at 100 million rows.
     """
-    if not rules.drop_duplicates:
+    if not rules.drop_duplicates or not _repeats(stage):
         return stage
     keys = ["_src", "_hash"]
     repeated = (
         stage.group_by(keys).aggregate(_copies=ibis._.count()).filter(ibis._._copies > 1)
     ).select(*keys)
     groups = _materialize(con, repeated)
-    if int(groups.count().execute()) == 0:
-        return stage
     copies = stage.filter(stage._reason.isnull()).semi_join(groups, keys)
     first = _materialize(con, copies.group_by(keys).aggregate(_first=ibis._._row.min()))
     joined = stage.left_join(first, keys)
     later = joined._reason.isnull() & joined._first.notnull() & (joined._row != joined._first)
     marked = ibis.ifelse(later, "duplicate", joined._reason)
     return joined.mutate(_reason=marked).select(*stage.columns)
+
+
+def _repeats(stage: ibis.Table) -> bool:
+    """Whether two rows of one source share a row hash: sorted, each row against the one before."""
+    rows = stage.select("_src", "_hash")
+    window = ibis.window(order_by=[rows._src, rows._hash])
+    same = (rows._src == rows._src.lag().over(window)) & (
+        rows._hash == rows._hash.lag().over(window)
+    )
+    marked = rows.mutate(_same=same)
+    found = marked.aggregate(repeats=marked._same.any()).to_pyarrow().to_pylist()[0]
+    return bool(found["repeats"])
 
 
 def mark_outliers(con: BaseBackend, stage: ibis.Table, rules: Rules) -> ibis.Table:
