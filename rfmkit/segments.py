@@ -269,19 +269,16 @@ def assign(
         )
     values = _rule_values(scored, levels, scheme.scale)
     branches = [
-        (_rule_expr(seg.when or [], values, scored, splits or {}), seg.key)
-        for seg in scheme.segments[:-1]
+        (_rule_expr(seg.when or [], values, scored, splits or {}), index)
+        for index, seg in enumerate(scheme.segments[:-1])
     ]
-    segment = (
-        ibis.cases(*branches, else_=scheme.segments[-1].key)
-        if branches
-        else ibis.literal(scheme.segments[-1].key)
-    )
-    label = ibis.cases(
-        *[(segment == s.key, s.label(lang)) for s in scheme.segments[:-1]],
-        else_=scheme.segments[-1].label(lang),
-    )
-    return scored.mutate(**{columns[0]: segment, columns[1]: label})
+    last = len(scheme.segments) - 1
+    # The rules are tested once, for the segment's position; key and label
+    # are then looked up by it (a CASE on the key would test them again).
+    position = ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
+    keys = ibis.literal([s.key for s in scheme.segments], type="array<string>")
+    labels = ibis.literal([s.label(lang) for s in scheme.segments], type="array<string>")
+    return scored.mutate(**{columns[0]: keys[position], columns[1]: labels[position]})
 
 
 def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.NumericValue]:
