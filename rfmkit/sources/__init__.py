@@ -71,7 +71,11 @@ class Loaded:
     _reload: Callable[[], Loaded] | None = field(default=None, repr=False)
 
     def cleaning_ids(self) -> Loaded:
-        """The same inputs loaded again, every id cleaned (some trusted id was not clean)."""
+        """The same inputs loaded again, every id cleaned (some trusted id was not clean).
+
+        Every source whose ids had been trusted is marked
+        ``ids_need_cleaning`` in the report.
+        """
         if self._reload is None:
             raise ConfigError("These transactions were not loaded by load_transactions.")
         return self._reload()
@@ -129,11 +133,11 @@ def load_transactions(
     maps = [_resolve(raw, mapping, options) for raw in sources]
     level = _one_level(maps, sources)
     rules = _rules(options, as_of)
-    customers = count_customers or level == "customers"
+    distinct_customers = count_customers or level == "customers"
 
     def build(distrust: Sequence[int] = (), flag_dirty: bool = check_ids) -> Loaded:
         stage, trusted, report = _stage_and_report(
-            con, sources, maps, rules, customers, distrust, flag_dirty
+            con, sources, maps, rules, distinct_customers, distrust, flag_dirty
         )
         dirty = reporting.dirty_sources(report)
         if dirty:  # some trusted ids were not clean after all: clean them
