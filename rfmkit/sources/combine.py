@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,9 +88,11 @@ def classify(
     text fields in ``clean`` are known to need no cleaning.
     """
     t = raw.table if table is None else table
-    raw_text = {
-        f"_raw_{name}": _raw_text(t, columns, field) for name, field in _RAW_FIELDS[columns.level]
-    }
+    fields = _RAW_FIELDS[columns.level]
+    # The input cells behind the raw text ride along uncast: the text is only
+    # made for the rows left out (casting every date and amount costs more).
+    inputs = sorted({c for _, field in fields for c in _raw_columns(columns, field)})
+    carried = {f"_in{i}": t[c] for i, c in enumerate(inputs)}
     row = t["_row"].cast("int64") if "_row" in t.columns else ibis.null("int64")
     line = t["_line"].cast("int64") if "_line" in t.columns else ibis.null("int64")
     extra = {}
@@ -102,11 +104,15 @@ def classify(
         _line=line,
         **extra,
         **_parse(t, columns, rules, engine, raw.name, clean),
-        **raw_text,
+        **carried,
     )
     reason = _reason(parsed, columns.level, rules)
-    kept = {name: ibis.ifelse(reason.notnull(), parsed[name], None) for name in raw_text}
-    return parsed.mutate(_reason=reason, **kept).relocate(*raw_text, after="_reason")
+    cells = {c: parsed[f"_in{i}"] for i, c in enumerate(inputs)}
+    kept = {
+        f"_raw_{name}": ibis.ifelse(reason.notnull(), _raw_text(cells, columns, field), None)
+        for name, field in fields
+    }
+    return parsed.mutate(_reason=reason, **kept).drop(*carried)
 
 
 def row_hash(t: ibis.Table, engine: str) -> ibis.Value:
@@ -137,11 +143,16 @@ _RAW_FIELDS = {
 }
 
 
-def _raw_text(t: ibis.Table, columns: ColumnMap, field: str) -> ibis.Value:
+def _raw_columns(columns: ColumnMap, field: str) -> tuple[str, ...]:
+    """The input columns whose text stands for ``field`` in the rejects."""
     if field == "amount" and columns.get("amount") is None:
-        qty, price = t[columns.fields["quantity"]], t[columns.fields["price"]]
-        return qty.cast("string").concat(" × ", price.cast("string"))
-    return t[columns.fields[field]].cast("string")
+        return (columns.fields["quantity"], columns.fields["price"])
+    return (columns.fields[field],)
+
+
+def _raw_text(cells: Mapping[str, ibis.Value], columns: ColumnMap, field: str) -> ibis.Value:
+    texts = [cells[c].cast("string") for c in _raw_columns(columns, field)]
+    return texts[0] if len(texts) == 1 else texts[0].concat(" × ", texts[1])
 
 
 def _parse(
