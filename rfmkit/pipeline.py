@@ -209,7 +209,11 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table | None, dt
     """
     customers = loaded.customers
     if customers is not None:
-        day = as_of or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
+        day = (
+            as_of
+            or _day_after_latest(loaded)
+            or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
+        )
         kept = customers.filter(customers[g.LAST_PURCHASE] < day).cache()
         counts = _first_row(kept.aggregate(n=kept.count(), **_unclean_ids(kept, loaded)))
         if counts.get("unclean"):
@@ -217,7 +221,7 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table | None, dt
         return engine.metrics_from_totals(kept, day), day, int(counts["n"]), 0
     transactions = loaded.transactions
     assert transactions is not None
-    day = as_of or engine.default_as_of(transactions)
+    day = as_of or _day_after_latest(loaded) or engine.default_as_of(transactions)
     totals = engine.customer_totals(
         transactions, day, keyed=_keyed(loaded), check_order_ids="order" in loaded.trusted_ids
     ).cache()
@@ -233,6 +237,12 @@ def _metrics(loaded: Loaded, as_of: dt.date | None) -> tuple[ir.Table | None, dt
     loaded.quality.customers = int(counts["customers"])  # those with rows used
     scorable = int(counts["scorable"] or 0)
     return engine.scorable(totals, day), day, scorable, loaded.quality.customers - scorable
+
+
+def _day_after_latest(loaded: Loaded) -> dt.date | None:
+    """The default analysis date from the report (its latest date of the rows used)."""
+    latest = loaded.quality.date_max
+    return latest + dt.timedelta(days=1) if latest is not None else None
 
 
 def _unclean_ids(totals: ir.Table, loaded: Loaded) -> dict[str, ir.Value]:

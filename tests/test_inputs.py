@@ -43,3 +43,17 @@ def test_a_parquet_file(tmp_path):
     golden_pandas().to_parquet(path)
     result = rfmkit.score(str(path), as_of="2024-03-01")
     assert sorted(result.to_pandas().customer_id) == ["A", "B", "E"]
+
+
+def test_default_as_of_is_the_day_after_the_latest_row_used():
+    """Rows left out (no customer, future date) do not move the default analysis date."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", None, "B"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-10", "2999-01-01"]),
+            "amount": [10.0, 5.0, 1.0, 2.0],
+        }
+    )
+    result = rfmkit.score(frame)
+    assert result.as_of == d("2024-02-02")
+    assert result.to_pandas().recency_days.tolist() == [1]
