@@ -43,6 +43,10 @@ def default_as_of(transactions: ir.Table) -> dt.date:
     return _to_date(latest) + dt.timedelta(days=1)
 
 
+#: Column of :func:`orders` and :func:`customer_totals` with ``check_order_ids``.
+UNCLEAN_ORDER_ID = "unclean_order_id"
+
+
 def orders(
     transactions: ir.Table, as_of: dt.date, *, keyed: str = "some", check_order_ids: bool = False
 ) -> ir.Table:
@@ -53,28 +57,26 @@ def orders(
     With ``check_order_ids`` a boolean ``unclean_order_id`` says whether the
     order's id would change if cleaned (see :func:`customer_totals`).
     """
+    clean = {UNCLEAN_ORDER_ID: ibis.literal(False)}
     rows = transactions.filter(transactions[g.ORDER_DATE] < ibis.literal(as_of))
     columns = [g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT]
     if check_order_ids:
         columns.append(UNCLEAN_ORDER_ID)
     if g.ORDER_ID not in rows.columns or keyed == "none":
-        return rows.mutate(unclean_order_id=False).select(*columns)
+        return rows.mutate(**clean).select(*columns)
     keyed_rows = rows if keyed == "all" else rows.filter(rows[g.ORDER_ID].notnull())
     grouped = keyed_rows.group_by([g.CUSTOMER_ID, g.ORDER_ID]).aggregate(
         order_date=keyed_rows[g.ORDER_DATE].min(),
         amount=keyed_rows[g.AMOUNT].sum().round(MONEY_DECIMALS),
     )
     if check_order_ids:
-        grouped = grouped.mutate(unclean_order_id=~values.is_plain(grouped[g.ORDER_ID], "order"))
+        unclean = ~values.is_plain(grouped[g.ORDER_ID], "order")
+        grouped = grouped.mutate(**{UNCLEAN_ORDER_ID: unclean})
     grouped = grouped.select(*columns)
     if keyed == "all":
         return grouped
-    single = rows.filter(rows[g.ORDER_ID].isnull()).mutate(unclean_order_id=False)
+    single = rows.filter(rows[g.ORDER_ID].isnull()).mutate(**clean)
     return grouped.union(single.select(*columns))
-
-
-#: Column of :func:`customer_totals` with ``check_order_ids``.
-UNCLEAN_ORDER_ID = "unclean_order_id"
 
 
 def customer_totals(

@@ -14,6 +14,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from rfmkit.backend import engine_name
 from rfmkit.quality import EXAMPLES, RULES, QualityReport, RuleCount, SourceCount
 from rfmkit.sources.base import RawSource
 from rfmkit.sources.columns import ColumnMap
@@ -58,7 +59,8 @@ def build_report(
     report.sources = _source_counts(counts, sources, maps)
     by_rule = counts.dropna(subset=["_reason"]).groupby("_reason")["n"].sum()
     taken = [str(name) for name, n in by_rule.items() if n]
-    examples = _examples(stage, sources, taken)
+    in_order = _in_input_order(stage, sources, by_rule)
+    examples = _examples(stage, sources, taken, in_order)
     for name, (action, text) in RULES.items():
         if name == "refunds":
             continue
@@ -69,7 +71,7 @@ def build_report(
             )
         )
     rows = stage.filter(stage._reason.isnull())
-    _add_statistics(report, used, rows, sources)
+    _add_statistics(report, used, rows, sources, in_order)
     if currencies:
         _add_currencies(report, rows)
     return report
@@ -145,7 +147,28 @@ def with_lines(rows: ibis.Table, offsets: pd.DataFrame) -> ibis.Table:
     return joined.mutate(file=joined._file, line=line)
 
 
-def _first_rows(rows: ibis.Table) -> ibis.Table:
+def _in_input_order(stage: ibis.Table, sources: Sequence[RawSource], by_rule: pd.Series) -> bool:
+    """Whether a scan of ``stage`` yields its rows in input order.
+
+    True for one source on DuckDB, which keeps the order of a scan (its
+    ``preserve_insertion_order``), unless duplicates were marked (a join).
+    """
+    if len(sources) != 1 or by_rule.get("duplicate", 0):
+        return False
+    try:
+        return engine_name(stage.get_backend()) == "duckdb"
+    except Exception:  # an unbound table: no engine to rely on
+        return False
+
+
+def _first_rows(rows: ibis.Table, in_order: bool) -> ibis.Table:
+    """The first few of ``rows`` by input position.
+
+    When a scan yields them ``in_order``, a plain LIMIT takes them and stops
+    reading early; otherwise every row is read to find the first ones.
+    """
+    if in_order:
+        return rows.limit(EXAMPLES)
     return rows.order_by(["_src", "_row"]).limit(EXAMPLES)
 
 
@@ -160,12 +183,12 @@ def _located(frame: pd.DataFrame, sources: Sequence[RawSource]) -> pd.DataFrame:
 
 
 def _examples(
-    stage: ibis.Table, sources: Sequence[RawSource], rules: Sequence[str]
+    stage: ibis.Table, sources: Sequence[RawSource], rules: Sequence[str], in_order: bool
 ) -> dict[str, list[dict[str, Any]]]:
     """The first few rows each rule in ``rules`` took (one query of top-N parts)."""
     if not rules:
         return {}
-    parts = [_first_rows(stage.filter(stage._reason == rule)) for rule in rules]
+    parts = [_first_rows(stage.filter(stage._reason == rule), in_order) for rule in rules]
     found = ibis.union(*parts) if len(parts) > 1 else parts[0]
     frame = _located(found.to_pandas(), sources).sort_values(["_reason", "_src", "_row"])
     result: dict[str, list[dict[str, Any]]] = {}
@@ -188,7 +211,11 @@ def _example(row: pd.Series) -> dict[str, Any]:
 
 
 def _add_statistics(
-    report: QualityReport, counts: pd.DataFrame, used: ibis.Table, sources: Sequence[RawSource]
+    report: QualityReport,
+    counts: pd.DataFrame,
+    used: ibis.Table,
+    sources: Sequence[RawSource],
+    in_order: bool,
 ) -> None:
     """Ranges and amount statistics of the rows used, from the per-source counts."""
     total = _float(counts["total"].sum(min_count=1))
@@ -207,8 +234,8 @@ def _add_statistics(
     refunds = int(counts.refunds.sum()) if report.level == "transactions" else 0
     examples = []
     if refunds:
-        rows = _first_rows(used.filter(used.amount < 0)).to_pandas()
-        for _, row in _located(rows, sources).iterrows():
+        rows = _first_rows(used.filter(used.amount < 0), in_order).to_pandas()
+        for _, row in _located(rows, sources).sort_values(["_src", "_row"]).iterrows():
             examples.append(
                 {
                     "file": row["file"] or None,
