@@ -200,9 +200,12 @@ def apply_scores(
     """Add ``r_score, f_score, m_score, rfm_code, rfm_score`` to ``metrics``."""
     wr, wf, wm = normalise_weights(weights)
     scores = {column: score_expr(metrics[m], breakpoints[m]) for m, (column, _) in SCORED.items()}
-    r, f, m = scores[g.R_SCORE], scores[g.F_SCORE], scores[g.M_SCORE]
+    # view(): a query boundary, so that each score is computed once and the
+    # code and composite read it (Ibis would otherwise inline it again).
+    scored = metrics.mutate(**scores).view()
+    r, f, m = scored[g.R_SCORE], scored[g.F_SCORE], scored[g.M_SCORE]
     levels = breakpoints[g.RECENCY_DAYS].levels
     sep = "-" if levels >= 10 else ""
     code = r.cast("string") + sep + f.cast("string") + sep + m.cast("string")
     composite = (r * wr + f * wf + m * wm) / (wr + wf + wm)
-    return metrics.mutate(**scores, rfm_code=code, rfm_score=composite.round(2))
+    return scored.mutate(rfm_code=code, rfm_score=composite.round(2))

@@ -276,9 +276,11 @@ def assign(
     # The rules are tested once, for the segment's position; key and label
     # are then looked up by it (a CASE on the key would test them again).
     position = ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
+    placed = scored.mutate(_position=position).view()  # a query boundary: rules tested once
     keys = ibis.literal([s.key for s in scheme.segments], type="array<string>")
     labels = ibis.literal([s.label(lang) for s in scheme.segments], type="array<string>")
-    return scored.mutate(**{columns[0]: keys[position], columns[1]: labels[position]})
+    at = placed._position
+    return placed.mutate(**{columns[0]: keys[at], columns[1]: labels[at]}).drop("_position")
 
 
 def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.NumericValue]:
