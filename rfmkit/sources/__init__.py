@@ -74,11 +74,10 @@ class Loaded:
         """The same inputs loaded again, every id cleaned (some trusted id was not clean).
 
         Every source whose ids had been trusted is marked
-        ``ids_need_cleaning`` in the report.
+        ``ids_need_cleaning`` in the report. Transactions whose ids were
+        checked when loaded (``check_ids=True``) are returned as they are.
         """
-        if self._reload is None:
-            raise ConfigError("These transactions were not loaded by load_transactions.")
-        return self._reload()
+        return self if self._reload is None else self._reload()
 
     def rejects(self) -> ibis.Table:
         """Every row left out, with source, file, line, reason and its raw values."""

@@ -29,6 +29,19 @@ def test_clean_typed_ids_are_read_as_they_are():
     assert loaded.quality.rule("missing_customer").count == 1
 
 
+def test_reloading_with_clean_ids():
+    data = frame(["1001", " 1001"], ["o1", "o2"])
+    checked = load_transactions(data, con=connect())
+    assert checked.cleaning_ids() is checked  # checked row by row already
+    trusted = load_transactions(data, con=connect(), check_ids=False)
+    assert trusted.trusted_ids == {"customer", "order"}
+    assert "ids_need_cleaning" not in trusted.quality.sources[0].detected
+    cleaned = trusted.cleaning_ids()
+    assert cleaned.trusted_ids == frozenset()
+    assert cleaned.quality.sources[0].detected["ids_need_cleaning"] is True
+    assert cleaned.transactions.to_pandas().customer_id.tolist() == ["1001", "1001"]
+
+
 def test_dirty_typed_ids_are_still_normalised_and_reported():
     data = frame([" 1001", "1001.0", "1002", ""], ["o1 ", "o2", "o3", "o4"])
     loaded = load_transactions(data, con=connect())
