@@ -47,8 +47,8 @@ class ScoreSettings(BaseModel):
     dayfirst: bool = False
     strict: bool = False
     exclude_customers: str | None = None
-    drop_duplicates: bool = True
-    exclude_future: bool = True
+    keep_duplicates: bool = False
+    keep_future: bool = False
     max_amount: float | None = Field(default=None, gt=0)
     outlier_iqr: float | None = Field(default=None, gt=0)
     level: Literal["auto", "transactions", "customers"] = "auto"
@@ -63,7 +63,7 @@ class ScoreSettings(BaseModel):
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(
-            mapping=dict(self.map),
+            map=dict(self.map),
             sheet=self.sheet,
             encoding=self.encoding,
             timezone=self.timezone,
@@ -71,8 +71,8 @@ class ScoreSettings(BaseModel):
             dayfirst=self.dayfirst,
             strict=self.strict,
             exclude_customers=self.exclude_customers,
-            drop_duplicates=self.drop_duplicates,
-            exclude_future=self.exclude_future,
+            keep_duplicates=self.keep_duplicates,
+            keep_future=self.keep_future,
             max_amount=self.max_amount,
             outlier_iqr=self.outlier_iqr,
             level=self.level,

@@ -75,7 +75,7 @@ def test_every_row_is_counted() -> None:
 
 def test_future_rows_and_switches() -> None:
     loaded = load_transactions(
-        _frame(), con=connect(), options=LoadOptions(today=TODAY, drop_duplicates=False)
+        _frame(), con=connect(), options=LoadOptions(today=TODAY, keep_duplicates=True)
     )
     q = loaded.quality
     assert q.rule("future_date").count == 1

@@ -49,8 +49,6 @@ def score_settings(
     *,
     config: Path | None,
     as_of: dt.datetime | None,
-    keep_duplicates: bool | None,
-    keep_future: bool | None,
     **given: Any,
 ) -> ScoreSettings:
     """Settings from the config file and the options given (the CLI's shared options).
@@ -62,8 +60,6 @@ def score_settings(
     return build_settings(
         config,
         as_of=c.as_date(as_of),
-        drop_duplicates=None if keep_duplicates is None else not keep_duplicates,
-        exclude_future=None if keep_future is None else not keep_future,
         **known,
     )
 

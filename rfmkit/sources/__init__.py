@@ -126,7 +126,7 @@ def load_transactions(
         When ``options.strict`` and some row was left out, or when no row is usable.
     """
     options = options or LoadOptions()
-    mapping = normalize_mapping(options.mapping)
+    mapping = normalize_mapping(options.map)
     _check_pattern(options.exclude_customers)
     sources = read_sources(inputs, con, options, mapping)
     maps = [_resolve(raw, mapping, options) for raw in sources]
@@ -286,9 +286,9 @@ def _rules(options: LoadOptions, as_of: date | None) -> Rules:
         timezone=options.timezone,
         dayfirst=options.dayfirst,
         exclude_customers=options.exclude_customers,
-        exclude_future=options.exclude_future,
+        exclude_future=not options.keep_future,
         max_amount=options.max_amount,
-        drop_duplicates=options.drop_duplicates,
+        drop_duplicates=not options.keep_duplicates,
         outlier_iqr=options.outlier_iqr,
     )
 

@@ -1,75 +1,85 @@
-"""Options that say how to read and clean transactions (one place, every shell)."""
+"""The loading settings: how to read and clean transactions (declared once, for every shell)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from rfmkit.errors import ConfigError
+from rfmkit.fields import setting
 
 Level = Literal["auto", "transactions", "customers"]
 
 
-@dataclass(frozen=True)
-class LoadOptions:
+class LoadOptions(BaseModel):
     """How to read and clean the input.
 
-    Attributes
-    ----------
-    mapping
-        Field to the input's column name. Fields are the short names
-        ``customer``, ``date``, ``amount``, ``order``, ``quantity``, ``price``
-        (or the canonical ``customer_id``, ``order_date``, ``order_id``) and,
-        for customer-level input, ``last_purchase``, ``frequency``,
-        ``monetary``, ``first_purchase``. Columns not mapped are detected.
-    sheet
-        Excel sheet to read (name or 1-based number); by default the first
-        sheet that has the needed columns.
-    encoding
-        Text encoding of CSV files (``utf-8``, ``gbk``, ``gb18030``,
-        ``latin-1`` ...); detected when None.
-    delimiter
-        Field separator of CSV files; sniffed when None.
-    timezone
-        Business time zone: timestamps with a zone are converted to it before
-        their date is taken; timestamps without a zone are taken as local.
-    dayfirst
-        Read ``05/01/2024`` as 5 January (otherwise as May 1).
-    strict
-        Turn any rejected or excluded row into an error.
-    exclude_customers
-        Regular expression of customer ids to leave out (test accounts).
-    drop_duplicates
-        Drop exact duplicate rows (the default).
-    exclude_future
-        Leave out rows dated after ``today`` (the default).
-    max_amount
-        Leave out rows whose absolute amount is above this (outliers).
-    outlier_iqr
-        Leave out rows whose amount lies more than this many inter-quartile
-        ranges outside the quartiles (Tukey fences, e.g. ``3.0``).
-    level
-        ``"transactions"`` (one row per order or order line),
-        ``"customers"`` (already aggregated per customer) or ``"auto"``.
-    today
-        The date "future" is measured against; the machine's date when None.
-    from_db, table, query
-        Read from a database URL instead of files: a table name or a query.
+    Each field is a setting of the registry (:mod:`rfmkit.settings`), with
+    the same name as a keyword argument, config key and CLI option
+    (``keep_duplicates`` is ``--keep-duplicates``).
     """
 
-    mapping: dict[str, str] = field(default_factory=dict)
-    sheet: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    timezone: str = "UTC"
-    dayfirst: bool = False
-    strict: bool = False
-    exclude_customers: str | None = None
-    drop_duplicates: bool = True
-    exclude_future: bool = True
-    max_amount: float | None = None
-    outlier_iqr: float | None = None
-    level: Level = "auto"
-    today: date | None = None
-    from_db: str | None = None
-    table: str | None = None
-    query: str | None = None
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    map: dict[str, str] = setting(
+        help=(
+            "Column names: customer=COL,date=COL,amount=COL,order=COL "
+            "(also quantity, price; customer-level input: last_purchase, frequency, monetary)."
+        ),
+        default_factory=dict,
+    )
+    sheet: str | None = setting(
+        None, "Excel sheet to read (name or 1-based number; default: the sheets with orders)."
+    )
+    encoding: str | None = setting(
+        None, "Text encoding of CSV files: utf-8, gbk, gb18030, utf-16 ... (default: detect)."
+    )
+    delimiter: str | None = setting(None, "CSV field separator (default: sniff).")
+    timezone: str = setting("UTC", "Business time zone: zoned timestamps are converted to it.")
+    dayfirst: bool = setting(
+        False, "Read 05/01/2024 as 5 January (else May 1).", flag="--dayfirst/--monthfirst"
+    )
+    strict: bool = setting(
+        False, "Fail on any rejected or excluded row.", flag="--strict/--lenient"
+    )
+    exclude_customers: str | None = setting(
+        None, "Regular expression of customer ids to leave out (test accounts)."
+    )
+    keep_duplicates: bool = setting(False, "Keep exact duplicate rows (dropped by default).")
+    keep_future: bool = setting(False, "Keep rows dated after today (left out by default).")
+    max_amount: float | None = setting(None, "Leave out rows above this amount.", gt=0)
+    outlier_iqr: float | None = setting(
+        None, "Leave out amounts beyond K inter-quartile ranges (Tukey fences, e.g. 3).", gt=0
+    )
+    level: Level = setting(
+        "auto", "auto, transactions, or customers (input already aggregated per customer)."
+    )
+    today: date | None = setting(
+        None, "The date 'future' is measured against (default: the machine's date).", cli=False
+    )
+    from_db: str | None = setting(
+        None, "Database URL to read from: postgresql://, mysql://, sqlite:///."
+    )
+    table: str | None = setting(None, "Table to read with --from-db.")
+    query: str | None = setting(None, "SQL query to read with --from-db.")
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _parse_map(cls, value: Any) -> Any:
+        return parse_mapping(value) if isinstance(value, str) else value
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``"customer=会员ID,date=下单时间"`` to ``{"customer": "会员ID", ...}``."""
+    mapping = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(
+                f"Cannot read the column mapping {part!r}.",
+                fix="Write it as name=COLUMN pairs: --map customer=会员ID,date=下单时间,amount=实付金额",
+            )
+        mapping[key.strip()] = value.strip()
+    return mapping

@@ -46,9 +46,9 @@ def test_no_needed_columns_lists_found_and_candidates(load, tmp_path: Path) -> N
 def test_mapped_column_missing(load, tmp_path: Path) -> None:
     path = write(tmp_path / "x.csv", "customer_id,order_date,amount\n1,2024-01-01,5\n")
     with pytest.raises(ColumnNotFoundError, match="'amt'"):
-        load(path, mapping={"amount": "amt"})
+        load(path, map={"amount": "amt"})
     with pytest.raises(ConfigError, match="Unknown field"):
-        load(path, mapping={"cost": "amount"})
+        load(path, map={"cost": "amount"})
 
 
 @pytest.mark.parametrize(

@@ -93,8 +93,8 @@ MAP = {"customer": "cust", "date": "paid_at", "amount": "total", "order": "ref"}
 
 @pytest.mark.postgres
 def test_postgres_table_and_query(load, pg_table: str) -> None:
-    _check(load(from_db=PG_URL, table=pg_table, mapping=MAP))
-    _check(load(from_db=PG_URL, query=f"select * from {pg_table}", mapping=MAP))
+    _check(load(from_db=PG_URL, table=pg_table, map=MAP))
+    _check(load(from_db=PG_URL, query=f"select * from {pg_table}", map=MAP))
     with pytest.raises(InputError, match="query failed"):
         load(from_db=PG_URL, query="select * from no_such_table_rfm")
     with pytest.raises(InputError, match="cannot be read"):
@@ -103,8 +103,8 @@ def test_postgres_table_and_query(load, pg_table: str) -> None:
 
 @pytest.mark.mysql
 def test_mysql_table_and_query(load, mysql_table: str) -> None:
-    _check(load(from_db=MYSQL_URL, table=mysql_table, mapping=MAP))
-    _check(load(from_db=MYSQL_URL, query=f"select * from {mysql_table}", mapping=MAP))
+    _check(load(from_db=MYSQL_URL, table=mysql_table, map=MAP))
+    _check(load(from_db=MYSQL_URL, query=f"select * from {mysql_table}", map=MAP))
 
 
 def test_sqlite_round_trip(load, tmp_path: Path) -> None:
@@ -117,8 +117,8 @@ def test_sqlite_round_trip(load, tmp_path: Path) -> None:
     )
     db.commit()
     db.close()
-    _check(load(from_db=f"sqlite:///{path}", table="orders", mapping=MAP))
-    _check(load(from_db=str(path), query="select * from orders", mapping=MAP))
+    _check(load(from_db=f"sqlite:///{path}", table="orders", map=MAP))
+    _check(load(from_db=str(path), query="select * from orders", map=MAP))
     with pytest.raises(SourceUnavailableError, match="does not exist"):
         load(from_db=f"sqlite:///{tmp_path / 'nope.db'}", table="orders")
 
@@ -156,7 +156,7 @@ def test_data_stays_in_the_engine(load, tmp_path: Path) -> None:
     loaded = load(
         from_db=f"sqlite:///{path}",
         table="orders",
-        mapping={"customer": "cust", "date": "paid_at", "amount": "total"},
+        map={"customer": "cust", "date": "paid_at", "amount": "total"},
     )
     assert loaded.quality.rows_used == 2000
     assert dt.date(2024, 1, 1) == loaded.quality.date_min

@@ -215,6 +215,6 @@ def test_timezone_conversion(load, tmp_path: Path) -> None:
 def test_mapping_short_and_canonical_names(load, tmp_path: Path) -> None:
     path = write(tmp_path / "m.csv", "who,when,what,ref\nx,2024-01-01,3,r1\n")
     loaded = load(
-        path, mapping={"customer": "who", "order_date": "when", "amount": "what", "order": "ref"}
+        path, map={"customer": "who", "order_date": "when", "amount": "what", "order": "ref"}
     )
     assert loaded.transactions.to_pandas().order_id.tolist() == ["r1"]

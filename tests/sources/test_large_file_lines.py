@@ -23,7 +23,7 @@ def test_rejected_lines_in_a_large_csv(tmp_path):
               (i % 97 + 1)::DOUBLE AS amount
             FROM range({ROWS}) t(i)) TO '{path}' (HEADER)"""
     )
-    loaded = load_transactions([path], con=connect(), options=LoadOptions(drop_duplicates=False))
+    loaded = load_transactions([path], con=connect(), options=LoadOptions(keep_duplicates=True))
     lines = sorted(loaded.rejects().to_pandas().line.tolist())
     assert lines == [i + 2 for i in BAD]  # header is line 1
 
@@ -44,7 +44,7 @@ def test_examples_are_the_first_rows_in_a_large_file(tmp_path, suffix):
               CASE WHEN i IN ({refunds}) THEN -1.0 ELSE (i % 97 + 1)::DOUBLE END AS amount
             FROM range({ROWS}) t(i)) TO '{path}' {options}"""
     )
-    loaded = load_transactions([path], con=connect(), options=LoadOptions(drop_duplicates=False))
+    loaded = load_transactions([path], con=connect(), options=LoadOptions(keep_duplicates=True))
     header = 1 if suffix == "csv" else 0
     refund_lines = [e["line"] for e in loaded.quality.rule("refunds").examples]
     assert refund_lines == [i + 1 + header for i in REFUNDS[:5]]
