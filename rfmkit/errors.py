@@ -47,7 +47,8 @@ class RfmError(Exception):
     """
 
     code = "rfm_error"
-    exit_code = 1
+    #: The HTTP status a web API answers with for this error.
+    status = 500
 
     def __init__(
         self,
@@ -75,15 +76,25 @@ class RfmError(Exception):
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, the same shape for the CLI, the web API and logs."""
+        """The one JSON error shape of every shell (pinned by ``tests/test_errors.py``).
+
+        ``{"ok": false, "error": code, "message": text, "status": http_status,
+        "details": {"file", "row", "column", "fix", ...}}``: ``error`` is the
+        class's stable :attr:`code`; ``details`` always holds the location
+        keys and the fix (None when unknown) besides any extra data.
+        """
         return {
+            "ok": False,
             "error": self.code,
             "message": self.message,
-            "file": self.location.file,
-            "row": self.location.row,
-            "column": self.location.column,
-            "fix": self.fix,
-            "details": self.details,
+            "status": self.status,
+            "details": {
+                "file": self.location.file,
+                "row": self.location.row,
+                "column": self.location.column,
+                "fix": self.fix,
+                **self.details,
+            },
         }
 
 
@@ -91,7 +102,7 @@ class InputError(RfmError):
     """An input file or table cannot be read or lacks what rfmkit needs."""
 
     code = "input_error"
-    exit_code = 2
+    status = 422
 
 
 class ColumnNotFoundError(InputError):
@@ -110,20 +121,21 @@ class SourceUnavailableError(RfmError):
     """A database or other source could not be reached."""
 
     code = "source_unavailable"
-    exit_code = 3
+    status = 503
 
 
 class ConfigError(RfmError):
     """A parameter, config file, scheme or preset is invalid."""
 
     code = "config_error"
-    exit_code = 2
+    status = 400
 
 
 class ModelError(RfmError):
     """A predictive model cannot be fitted or used on the given data."""
 
     code = "model_error"
+    status = 422
 
 
 class ConvergenceError(ModelError):
@@ -136,4 +148,25 @@ class OutputError(RfmError):
     """An output file cannot be written."""
 
     code = "output_error"
-    exit_code = 4
+    status = 500
+
+
+class StoreError(RfmError):
+    """The snapshot store cannot be opened, read or written."""
+
+    code = "store_error"
+    status = 503
+
+
+class DeliveryError(RfmError):
+    """A message could not be delivered to a webhook or robot."""
+
+    code = "delivery_error"
+    status = 502
+
+
+class StoreError(RfmError):
+    """The snapshot store cannot be opened, is busy, or lacks what was asked for."""
+
+    code = "store_error"
+    exit_code = 3
