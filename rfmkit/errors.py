@@ -163,10 +163,3 @@ class DeliveryError(RfmError):
 
     code = "delivery_error"
     status = 502
-
-
-class StoreError(RfmError):
-    """The snapshot store cannot be opened, is busy, or lacks what was asked for."""
-
-    code = "store_error"
-    exit_code = 3
