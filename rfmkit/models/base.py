@@ -25,9 +25,9 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
-from rfmkit.errors import ConfigError, ConvergenceError, ModelError
+from rfmkit.errors import ConfigError, ModelError
+from rfmkit.models.fitting import Problem, minimise
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.intp]]
@@ -35,7 +35,6 @@ IntArray = np.ndarray[Any, np.dtype[np.intp]]
 LogLik = Callable[[FloatArray], tuple[float, FloatArray | None]]
 
 FORMAT_VERSION = 1
-_MAX_LOG_PARAM = 25.0  # exp(25) ~ 7e10: beyond this a parameter is running away
 
 
 class BaseModel:
@@ -54,15 +53,30 @@ class BaseModel:
     tol
         Convergence tolerance on the projected gradient of the mean
         negative log-likelihood.
+    max_seconds
+        Time budget of one fit (None: no limit). A fit that runs out of
+        time, whose parameters run away or that does not converge raises
+        :class:`~rfmkit.errors.ConvergenceError` (see :mod:`rfmkit.models.fitting`).
     """
 
     name: ClassVar[str] = "base"
     param_names: ClassVar[tuple[str, ...]] = ()
+    #: The dimensionless shape parameters; a fit where one exceeds
+    #: :data:`rfmkit.models.fitting.MAX_SHAPE` is refused as degenerate.
+    shape_params: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, penalizer: float = 0.0, *, max_iter: int = 1000, tol: float = 1e-9) -> None:
+    def __init__(
+        self,
+        penalizer: float = 0.0,
+        *,
+        max_iter: int = 1000,
+        tol: float = 1e-9,
+        max_seconds: float | None = 120.0,
+    ) -> None:
         self.penalizer = penalizer
         self.max_iter = max_iter
         self.tol = tol
+        self.max_seconds = max_seconds
 
     # ------------------------------------------------------------ fitted state
     params_: dict[str, float]
@@ -86,23 +100,25 @@ class BaseModel:
         return np.array([self.params_[k] for k in self.param_names], dtype=float)
 
     # ------------------------------------------------------------ optimisation
-    def _maximise(self, loglik: LogLik, start: FloatArray, n: float) -> None:
+    def _maximise(self, loglik: LogLik, start: FloatArray, n: float, about_data: str = "") -> None:
         """Maximise ``loglik`` from ``start`` and store the ``*_`` attributes.
 
         ``n`` is the (weighted) number of customers; the optimiser works on
         the mean log-likelihood so that its tolerances do not depend on it.
+        ``about_data`` is a sentence on the data for error messages.
         """
         if self.penalizer < 0 or not math.isfinite(self.penalizer):
-            raise ConfigError("penalizer must be a finite number >= 0.", fix="Use 0 or 0.001.")
-        objective = self._objective(loglik, n)
-        result = optimize.minimize(
-            objective,
-            np.log(start),
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-13, "maxcor": 20},
+            raise ConfigError("penalizer must be a finite number >= 0.", fix="Use 0 or 0.01.")
+        problem = Problem(
+            model=self.name,
+            param_names=self.param_names,
+            shape_params=self.shape_params,
+            about_data=about_data,
+            max_iter=self.max_iter,
+            max_seconds=self.max_seconds,
+            tol=self.tol,
         )
-        self._check_result(result)
+        result = minimise(problem, self._objective(loglik, n), np.log(start))
         theta = np.exp(result.x)
         ll, _ = loglik(theta)
         self.params_ = dict(zip(self.param_names, map(float, theta), strict=True))
@@ -117,9 +133,10 @@ class BaseModel:
 
         def objective(log_theta: FloatArray) -> tuple[float, FloatArray]:
             theta = np.exp(log_theta)
-            ll, grad = loglik(theta)
-            if grad is None:
-                grad = _numeric_gradient(lambda p: loglik(p)[0], theta)
+            with np.errstate(all="ignore"):  # a non-finite value is handled below
+                ll, grad = loglik(theta)
+                if grad is None:
+                    grad = _numeric_gradient(lambda p: loglik(p)[0], theta)
             value = -ll / n + penalizer * float(log_theta @ log_theta)
             # chain rule: d/d(log theta) = theta * d/d(theta)
             gradient = -grad * theta / n + 2.0 * penalizer * log_theta
@@ -128,28 +145,6 @@ class BaseModel:
             return value, gradient
 
         return objective
-
-    def _check_result(self, result: optimize.OptimizeResult) -> None:
-        finite = bool(np.all(np.isfinite(result.x))) and math.isfinite(result.fun)
-        runaway = finite and bool(np.max(np.abs(result.x)) > _MAX_LOG_PARAM)
-        if finite and not runaway and (result.success or _near_optimum(result)):
-            return
-        if runaway:
-            message = (
-                f"The {self.name} model's parameters ran away to extreme values "
-                "while fitting: the data cannot identify them."
-            )
-        else:
-            message = f"The {self.name} model did not converge: {result.message}."
-        raise ConvergenceError(
-            message,
-            fix=(
-                "Add a small penalty (penalizer=0.001, or --penalizer 0.001), check that "
-                "enough customers made repeat purchases, or use a longer history or a "
-                "different time unit."
-            ),
-            details={"model": self.name, "iterations": int(result.nit)},
-        )
 
     def _standard_errors(self, loglik: LogLik, theta: FloatArray) -> dict[str, float]:
         """Square roots of the diagonal of the inverse observed information matrix."""
@@ -194,6 +189,7 @@ class BaseModel:
                 "penalizer": self.penalizer,
                 "max_iter": self.max_iter,
                 "tol": self.tol,
+                "max_seconds": self.max_seconds,
             },
             "params": dict(self.params_),
             "standard_errors": {k: _json_float(v) for k, v in self.standard_errors_.items()},
@@ -243,13 +239,6 @@ class BaseModel:
 
 def _json_float(value: float) -> float | None:
     return value if math.isfinite(value) else None
-
-
-def _near_optimum(result: optimize.OptimizeResult) -> bool:
-    """L-BFGS-B sometimes stops on a line-search failure right at the optimum."""
-    message = str(result.message).upper()
-    jac = np.asarray(result.jac, dtype=float)
-    return "ABNORMAL" in message and bool(np.max(np.abs(jac)) < 1e-5)
 
 
 def _numeric_gradient(f: Callable[[FloatArray], float], theta: FloatArray) -> FloatArray:

@@ -170,6 +170,7 @@ class BGNBD(PurchaseModel):
 
     name = "bgnbd"
     param_names = ("r", "alpha", "a", "b")
+    shape_params = ("r", "a", "b")
     #: Drop-out opportunities beyond one per repeat purchase (1 in the
     #: modified BG/NBD, which lets a customer leave after the first purchase).
     _extra_dropouts = 0
@@ -208,7 +209,12 @@ class BGNBD(PurchaseModel):
         w = check_weights(weights, len(x))
         self._check_identifiable(x, w)
         data = self._prepare(x, tx, T_, w)
-        self._maximise(lambda theta: self._log_likelihood(theta, data), _start(x, T_, w), w.sum())
+        self._maximise(
+            lambda theta: self._log_likelihood(theta, data),
+            _start(x, T_, w),
+            w.sum(),
+            self._about_data(x, w),
+        )
         self.n_customers_ = round(float(w.sum()))
         return self
 

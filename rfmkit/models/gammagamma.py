@@ -134,7 +134,12 @@ class GammaGamma(BaseModel):
         x, m, w = x[keep], m[keep], w[keep]
         _check_identifiable(x, m, w)
         data = _prepare(x, m, w)
-        self._maximise(lambda theta: _log_likelihood(theta, data), _start(m, w), w.sum())
+        self._maximise(
+            lambda theta: _log_likelihood(theta, data),
+            _start(m, w),
+            w.sum(),
+            f"The spend model sees {w.sum():,.0f} customers with repeat purchases.",
+        )
         self.n_customers_ = round(float(w.sum()))
         if self.params_["q"] <= 1:
             raise ModelError(

@@ -129,6 +129,7 @@ class ParetoNBD(PurchaseModel):
 
     name = "pareto"
     param_names = ("r", "alpha", "s", "beta")
+    shape_params = ("r", "s")
 
     def fit(
         self,
@@ -146,7 +147,9 @@ class ParetoNBD(PurchaseModel):
         data = _Data(x=cx, tx=ctx, T=cT, w=rows.weights)
         rate = max(float(w @ x) / max(float(w @ T_), 1e-12), 1e-6)
         start = np.array([1.0, 1.0 / rate, 1.0, float(w @ T_ / w.sum()) or 1.0])
-        self._maximise(lambda theta: _log_likelihood(theta, data), start, w.sum())
+        self._maximise(
+            lambda theta: _log_likelihood(theta, data), start, w.sum(), self._about_data(x, w)
+        )
         self.n_customers_ = round(float(w.sum()))
         return self
 

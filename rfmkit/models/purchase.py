@@ -17,6 +17,7 @@ import numpy as np
 from rfmkit.errors import ModelError
 from rfmkit.models._arrays import ArrayLike, check_purchase_inputs
 from rfmkit.models.base import BaseModel, FloatArray
+from rfmkit.models.fitting import describe_repeat_buyers
 
 
 class PurchaseModel(BaseModel):
@@ -65,6 +66,11 @@ class PurchaseModel(BaseModel):
         r, alpha = self.params_["r"], self.params_["alpha"]
         x, _, T_ = check_purchase_inputs(frequency, recency, T)
         return np.asarray((alpha + T_) * np.expm1(-np.log1p(-quantile) / (r + x)), dtype=float)
+
+    @staticmethod
+    def _about_data(x: FloatArray, weights: FloatArray) -> str:
+        """How many customers bought again, for error messages."""
+        return describe_repeat_buyers(float(weights[x > 0].sum()), float(weights.sum()))
 
     def _check_identifiable(self, x: FloatArray, weights: FloatArray) -> None:
         """Refuse data that cannot identify the model, with a clear message."""

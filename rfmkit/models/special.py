@@ -34,24 +34,44 @@ def hyp2f1_a1(b: Any, c: Any, z: Any, *, max_terms: int = 200_000) -> FloatArray
 
     SciPy's value is used where finite; elsewhere (it fails for large ``b``
     and ``c`` with ``z`` near 1) the series ``sum (b)_n / (c)_n z^n`` is
-    summed directly. Its terms shrink at least as fast as ``z^n``, so the
-    sum stops when they are negligible, with a geometric bound for any tail
-    left after ``max_terms``.
+    summed directly, :data:`SERIES_BLOCK` terms at a time for all failing
+    entries at once. Its terms shrink at least as fast as ``z^n``, so the
+    sum stops when they are negligible, and at most ``max_terms`` terms are
+    summed: any tail left is bounded by a geometric series of ratio ``z``.
     """
     b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (b, c, z)))
     value = np.asarray(_scipy_hyp2f1(1.0, b, c, z), dtype=float)
     bad = ~np.isfinite(value)
     if bad.any():
-        value[bad] = _series_a1(b[bad], c[bad], z[bad], max_terms)
+        value[bad] = series_a1(b[bad], c[bad], z[bad], max_terms)
     return value
 
 
-def _series_a1(b: FloatArray, c: FloatArray, z: FloatArray, max_terms: int) -> FloatArray:
+#: Terms of the series summed per vectorised step of :func:`series_a1`.
+SERIES_BLOCK = 256
+
+
+def series_a1(b: FloatArray, c: FloatArray, z: FloatArray, max_terms: int) -> FloatArray:
+    """``sum_n (b)_n / (c)_n z^n`` for one-dimensional arrays, in blocks of terms.
+
+    Each step computes the next :data:`SERIES_BLOCK` terms of every entry
+    still running as a cumulative product of the term ratios
+    ``(b+n) / (c+n) z`` (all below 1, so nothing overflows); an entry stops
+    once its last term is below ``1e-17`` of its sum. Entries still running
+    after ``max_terms`` terms get the tail bound ``term z / (1 - z)``.
+    """
     total = np.ones_like(z)
     term = np.ones_like(z)
-    for n in range(max_terms):
-        term = term * (b + n) / (c + n) * z
-        total += term
-        if np.all(term <= 1e-17 * total):
+    running = np.flatnonzero(z > 0)
+    steps = np.arange(SERIES_BLOCK, dtype=float)
+    for start in range(0, max(max_terms, 1), SERIES_BLOCK):
+        if not running.size:
             return total
-    return np.asarray(total + term * z / (1.0 - z), dtype=float)
+        n = start + steps
+        ratios = (b[running, None] + n) / (c[running, None] + n) * z[running, None]
+        terms = term[running, None] * np.cumprod(ratios, axis=1)
+        total[running] += terms.sum(axis=1)
+        term[running] = terms[:, -1]
+        running = running[term[running] > 1e-17 * total[running]]
+    total[running] += term[running] * z[running] / (1.0 - z[running])
+    return total
