@@ -52,7 +52,8 @@ class ValidationReport:
     total_actual, total_predicted
         Repeat purchases in the holdout window, summed over customers.
     total_error_pct
-        ``100 * (predicted - actual) / actual``.
+        ``100 * (predicted - actual) / actual``; NaN (``null`` in
+        :meth:`to_dict`) when nobody bought in the holdout window.
     customer_mae, customer_rmse
         Mean absolute and root mean squared error per customer.
     period_mae
@@ -62,6 +63,8 @@ class ValidationReport:
     by_frequency
         ``repeat_purchases`` group (``"0"`` ... ``"7+"``), ``customers``,
         ``actual_mean``, ``predicted_mean`` (holdout purchases per customer).
+    note
+        Why a figure is missing (None when every figure could be computed).
     """
 
     model: PurchaseModel
@@ -76,21 +79,27 @@ class ValidationReport:
     period_mae: float
     by_period: pd.DataFrame
     by_frequency: pd.DataFrame
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (the tables as lists of records)."""
+        """JSON-ready summary (the tables as lists of records).
+
+        Strict JSON: a figure that cannot be computed is None (``null``),
+        never NaN, and ``note`` says why.
+        """
         return {
             "model": self.model.name,
             "params": dict(self.model.params_),
             "calibration_end": self.calibration_end.isoformat(),
             "holdout_end": self.holdout_end.isoformat(),
             "customers": self.customers,
-            "total_actual": self.total_actual,
-            "total_predicted": self.total_predicted,
-            "total_error_pct": self.total_error_pct,
-            "customer_mae": self.customer_mae,
-            "customer_rmse": self.customer_rmse,
-            "period_mae": self.period_mae,
+            "total_actual": _plain(self.total_actual),
+            "total_predicted": _plain(self.total_predicted),
+            "total_error_pct": _plain(self.total_error_pct),
+            "customer_mae": _plain(self.customer_mae),
+            "customer_rmse": _plain(self.customer_rmse),
+            "period_mae": _plain(self.period_mae),
+            "note": self.note,
             "by_period": _records(self.by_period),
             "by_frequency": _records(self.by_frequency),
         }
@@ -159,6 +168,16 @@ def calibration_holdout(
         period_mae=float(np.mean(np.abs(periods.predicted - periods.actual))),
         by_period=periods,
         by_frequency=_by_frequency(x, actual, predicted),
+        note=None if total_actual else _no_holdout_purchases(calibration_end, holdout_end),
+    )
+
+
+def _no_holdout_purchases(calibration_end: dt.date, holdout_end: dt.date) -> str:
+    last = holdout_end - dt.timedelta(days=1)
+    return (
+        f"No customer bought again between {calibration_end} and {last}, so the "
+        "relative error total_error_pct cannot be computed (null); compare "
+        "total_predicted with 0 instead, and check that the log covers that window."
     )
 
 

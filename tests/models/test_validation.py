@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import ibis
+import pandas as pd
 import pytest
 
+from rfmkit.backend import as_table
 from rfmkit.errors import ConfigError
 from rfmkit.models import calibration_holdout
 
@@ -54,3 +57,27 @@ def test_holdout_must_follow_calibration(
 ) -> None:
     with pytest.raises(ConfigError):
         calibration_holdout(cdnow_table, calibration_end=holdout_end, holdout_end=calibration_end)
+
+
+def test_empty_holdout_gives_strict_json_with_a_note(
+    cdnow_raw: pd.DataFrame, calibration_end: dt.date
+) -> None:
+    """Nobody bought in the holdout: no NaN in the JSON, and a note saying why."""
+    before = cdnow_raw[cdnow_raw["order_date"] < calibration_end]
+    frame = before[["customer_id", "order_date", "amount"]]
+    report = calibration_holdout(
+        as_table(frame),
+        calibration_end=calibration_end,
+        holdout_end=calibration_end + dt.timedelta(days=28),
+    )
+    assert report.total_actual == 0 and report.total_predicted > 0
+    data = report.to_dict()
+    text = json.dumps(data, allow_nan=False)  # raised ValueError on NaN before
+    assert json.loads(text)["total_error_pct"] is None
+    assert data["note"] is not None
+    assert re.search(r"No customer bought again between 1997-10-01 and 1997-10-28", data["note"])
+
+
+def test_note_is_null_when_every_figure_is_there(report) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["note"] is None and data["total_error_pct"] == pytest.approx(-11.9, abs=3)
