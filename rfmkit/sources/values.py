@@ -9,6 +9,7 @@ only run on the rows that need them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import ibis
@@ -95,8 +96,9 @@ def customer_id(value: Value) -> StringValue:
         whole = number.floor() == number
         return ibis.ifelse(whole, number.cast("int64").cast("string"), number.cast("string"))
     text = value.cast("string")
-    trimmed = text.strip()
-    fixed = trimmed.re_replace(_ID_WRAPPING, "").re_replace(_WHOLE_FLOAT, r"\1")
+    trimmed = text.strip().re_replace(_ID_WRAPPING, "")
+    whole = trimmed.re_extract(_WHOLE_FLOAT, 1)  # not a back-reference: see _groups
+    fixed = ibis.ifelse(whole == "", trimmed, whole)
     return ibis.ifelse(text.re_search(_PLAIN_ID), text, fixed.nullif(""))
 
 
@@ -110,7 +112,8 @@ def amount(value: Value) -> FloatingValue:
     else:
         text = value.cast("string")
         number = ibis.coalesce(text.try_cast("float64"), _parse_amount_text(text))
-    bad = number.isnan() | number.isinf()
+    # Not isinf(): Ibis' Spark translation lets infinity through.
+    bad = number.isnan() | (number.abs() == ibis.literal(float("inf")))
     return ibis.ifelse(bad, ibis.null("float64"), number)
 
 
@@ -165,8 +168,17 @@ def order_date(
             return _to_zone(value, timezone, engine).date()
         return value.date()
     if kind.is_numeric():
-        return _date_from_number(value.cast("float64"))
+        return _date_from_number(value.cast("float64"), engine)
     return _date_from_text(clean_text(value), timezone, dayfirst, engine)
+
+
+def _groups(template: str, engine: str) -> str:
+    """A replacement ``template`` written with ``\\1`` for ``engine``.
+
+    DuckDB (RE2) writes back-references ``\\1``; Spark (Java) writes ``$1``
+    and reads ``\\1`` as a plain ``1``.
+    """
+    return template if engine == "duckdb" else re.sub(r"\\(\d)", r"$\1", template)
 
 
 def _to_zone(ts: Value, timezone: str, engine: str) -> Value:
@@ -175,9 +187,9 @@ def _to_zone(ts: Value, timezone: str, engine: str) -> Value:
     return _spark_timezone(ts, timezone)
 
 
-def _date_from_number(number: FloatingValue) -> DateValue:
+def _date_from_number(number: FloatingValue, engine: str) -> DateValue:
     compact = (number >= 19000101) & (number <= 21001231) & (number.floor() == number)
-    as_text = number.cast("int64").cast("string").re_replace(_COMPACT, r"\1-\2-\3")
+    as_text = number.cast("int64").cast("string").re_replace(_COMPACT, _groups(r"\1-\2-\3", engine))
     serial = (number >= 1) & (number < 200000)
     return ibis.cases(
         (compact, as_text.try_cast("date")),
@@ -193,11 +205,11 @@ def _serial_date(number: FloatingValue) -> DateValue:
 
 def _date_from_text(text: StringValue, timezone: str, dayfirst: bool, engine: str) -> DateValue:
     zoned = text.re_search(_TIME_ZONE)
-    normal = _normalize_date_text(text, dayfirst)
-    local = normal.try_cast("timestamp").date()
+    normal = _normalize_date_text(text, dayfirst, engine)
+    local = _strict_cast(normal, "timestamp", _ISO_TIMESTAMP, engine).date()
     instant = _to_zone(normal.try_cast(dt.Timestamp(timezone="UTC")), timezone, engine)
     serial = text.re_search(_SERIAL)
-    plain = text.try_cast("date")
+    plain = _strict_cast(text, "date", _ISO_DATE, engine)
     return ibis.cases(
         ((text.length() <= 10) & plain.notnull(), plain),
         (zoned, instant.date()),
@@ -206,14 +218,34 @@ def _date_from_text(text: StringValue, timezone: str, dayfirst: bool, engine: st
     )
 
 
-def _normalize_date_text(text: StringValue, dayfirst: bool) -> StringValue:
+#: What DuckDB's casts read as a date / a timestamp without zone (Spark reads more).
+_ISO_DATE = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
+_ISO_TIMESTAMP = (
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+)
+
+
+def _strict_cast(text: StringValue, kind: str, pattern: str, engine: str) -> Value:
+    """``text`` cast to ``kind``; on Spark only when it has the form DuckDB casts.
+
+    Spark's casts also read ``2024`` and ``2024-03`` (as the 1st) and
+    ``45296`` (as the year 45296), which DuckDB refuses.
+    """
+    cast = text.try_cast(kind)
+    if engine == "duckdb":
+        return cast
+    return ibis.ifelse(text.re_search(pattern), cast, ibis.null(kind))
+
+
+def _normalize_date_text(text: StringValue, dayfirst: bool, engine: str) -> StringValue:
     dmy = r"\3-\2-\1" if dayfirst else r"\3-\1-\2"
     cleaned = (
-        text.re_replace(_YMD, r"\1-\2-\3 ")
-        .re_replace(_COMPACT, r"\1-\2-\3")
-        .re_replace(_DMY, dmy)
-        .re_replace(r"(\d)\s*[时點点:]\s*(\d{1,2})\s*分?", r"\1:\2")
-        .re_replace(r"(\d)秒", r"\1")
+        text.re_replace(_YMD, _groups(r"\1-\2-\3 ", engine))
+        .re_replace(_COMPACT, _groups(r"\1-\2-\3", engine))
+        .re_replace(_DMY, _groups(dmy, engine))
+        .re_replace(r"(\d)\s*[时點点:]\s*(\d{1,2})\s*分?", _groups(r"\1:\2", engine))
+        .re_replace(r"(\d)秒", _groups(r"\1", engine))
         .re_replace(r"\s+$", "")
     )
     return cleaned
