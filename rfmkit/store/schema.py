@@ -1,0 +1,103 @@
+"""The store's tables, their versions and the upgrade from each older layout.
+
+Every table lives in one schema (``rfmkit`` unless the location names
+another) of the attached store database, DuckDB file or PostgreSQL alike:
+
+``schema_version``       one row per layout version applied (``version``, ``applied_at``)
+``snapshots``            one row per snapshot (``as_of`` is the primary key)
+``snapshot_customers``   every customer's row, tagged with its ``snapshot_id``
+``deliveries``           the delivery log: which alert reached which destination
+
+Version 1 held snapshots and their customers; version 2 adds the
+breakpoints mode, the owner and prediction columns and the delivery log.
+Opening an older store upgrades it inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rfmkit import glossary as g
+
+SCHEMA_VERSION = 2
+
+#: Stored type of every column a customer table may have, in stored order:
+#: the scored table's columns (always present), then the optional ones.
+REQUIRED_TYPES: dict[str, str] = {
+    g.CUSTOMER_ID: "VARCHAR",
+    g.RECENCY_DAYS: "BIGINT",
+    g.FREQUENCY: "BIGINT",
+    g.MONETARY: "DOUBLE",
+    g.R_SCORE: "BIGINT",
+    g.F_SCORE: "BIGINT",
+    g.M_SCORE: "BIGINT",
+    g.RFM_CODE: "VARCHAR",
+    g.RFM_SCORE: "DOUBLE",
+    g.SEGMENT: "VARCHAR",
+    g.SEGMENT_LABEL: "VARCHAR",
+    g.FIRST_PURCHASE: "DATE",
+    g.LAST_PURCHASE: "DATE",
+    g.TENURE_DAYS: "BIGINT",
+    g.AVG_ORDER_VALUE: "DOUBLE",
+}
+OPTIONAL_TYPES: dict[str, str] = {
+    "p_alive": "DOUBLE",
+    "expected_purchases": "DOUBLE",
+    "prob_purchase": "DOUBLE",
+    "next_purchase_date": "DATE",
+    "expected_order_value": "DOUBLE",
+    "clv": "DOUBLE",
+    "churn_risk": "BOOLEAN",
+    "value_segment": "VARCHAR",
+    "value_segment_label": "VARCHAR",
+    "owner": "VARCHAR",
+}
+#: Optional columns that version 2 added (PostgreSQL through DuckDB's ``ALTER
+#: TABLE`` takes only type names both spell alike: no DOUBLE here).
+_V2_OPTIONAL = ("next_purchase_date", "owner")
+_V1_OPTIONAL = tuple(name for name in OPTIONAL_TYPES if name not in _V2_OPTIONAL)
+
+
+def _columns(types: dict[str, str]) -> str:
+    return ", ".join(f"{name} {kind}" for name, kind in types.items())
+
+
+def create_v1(prefix: str) -> list[str]:
+    """The statements that lay out version 1 under ``prefix`` (``catalog.schema``)."""
+    optional = {name: OPTIONAL_TYPES[name] for name in _V1_OPTIONAL}
+    return [
+        f"CREATE TABLE {prefix}.schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)",
+        f"CREATE TABLE {prefix}.snapshots (as_of DATE PRIMARY KEY, snapshot_id VARCHAR NOT NULL, "
+        "created_at TIMESTAMP NOT NULL, customers BIGINT NOT NULL, revenue DOUBLE, "
+        "scheme VARCHAR, segment_order VARCHAR, columns VARCHAR, record VARCHAR)",
+        f"CREATE TABLE {prefix}.snapshot_customers (snapshot_id VARCHAR NOT NULL, "
+        f"{_columns(REQUIRED_TYPES)}, {_columns(optional)})",
+        f"INSERT INTO {prefix}.schema_version VALUES (1, now()::TIMESTAMP)",
+    ]
+
+
+def upgrade_v1_to_v2(prefix: str) -> list[str]:
+    """Version 2: breakpoints mode, owner and the other prediction columns, delivery log."""
+    return [
+        f"ALTER TABLE {prefix}.snapshots ADD COLUMN breakpoints_mode VARCHAR",
+        *(
+            f"ALTER TABLE {prefix}.snapshot_customers ADD COLUMN {name} {OPTIONAL_TYPES[name]}"
+            for name in _V2_OPTIONAL
+        ),
+        f"CREATE TABLE {prefix}.deliveries (destination VARCHAR NOT NULL, "
+        "alert_key VARCHAR NOT NULL, status VARCHAR NOT NULL, detail VARCHAR, "
+        "recorded_at TIMESTAMP NOT NULL)",
+        f"INSERT INTO {prefix}.schema_version VALUES (2, now()::TIMESTAMP)",
+    ]
+
+
+#: Statements that take a store from version ``n`` to ``n + 1``.
+UPGRADES: dict[int, Callable[[str], list[str]]] = {1: upgrade_v1_to_v2}
+
+
+def plan(current: int, prefix: str) -> list[str]:
+    """Every statement that brings a store at version ``current`` (0: empty) up to date."""
+    statements = create_v1(prefix) if current == 0 else []
+    for version in range(max(current, 1), SCHEMA_VERSION):
+        statements += UPGRADES[version](prefix)
+    return statements
