@@ -3,7 +3,9 @@
 * :class:`BGNBD` and :class:`ParetoNBD` model repeat purchases,
 * :class:`GammaGamma` models the value of a customer's transactions,
 * :func:`model_inputs` builds their inputs from a transaction log in the engine,
-* :func:`calibration_holdout` checks a model on the user's own history.
+* :func:`calibration_holdout` checks a model on the user's own history,
+* :func:`fit_predict` (:mod:`rfmkit.models.forecast`) fits both models on a
+  transaction log and forecasts every customer.
 
 The inputs are ``repeat_purchases`` (purchases after the first, same-day
 purchases counted once), ``recency`` (time from the first to the last
@@ -18,6 +20,7 @@ from __future__ import annotations
 from rfmkit.models.base import BaseModel
 from rfmkit.models.bgnbd import BGNBD
 from rfmkit.models.data import model_inputs, model_inputs_expr, unit_days
+from rfmkit.models.forecast import Prediction, fit_predict
 from rfmkit.models.gammagamma import GammaGamma
 from rfmkit.models.mbgnbd import ModifiedBGNBD
 from rfmkit.models.paretonbd import ParetoNBD
@@ -32,9 +35,11 @@ __all__ = [
     "GammaGamma",
     "ModifiedBGNBD",
     "ParetoNBD",
+    "Prediction",
     "PurchaseModel",
     "ValidationReport",
     "calibration_holdout",
+    "fit_predict",
     "load_model",
     "make_purchase_model",
     "model_inputs",

@@ -1,4 +1,4 @@
-"""The models by name, as the CLI and :func:`rfmkit.prediction.fit_predict` spell them."""
+"""The models by name, as the CLI and :func:`rfmkit.models.forecast.fit_predict` spell them."""
 
 from __future__ import annotations
 

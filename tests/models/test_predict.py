@@ -1,16 +1,24 @@
-"""rfmkit.prediction.fit_predict: per-customer predictions from a transaction log."""
+"""rfmkit.models.forecast.fit_predict: per-customer predictions from a transaction log."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import time
 
 import ibis
 import numpy as np
 import pandas as pd
 import pytest
 
-from rfmkit.errors import ConfigError, ModelError
-from rfmkit.prediction import PREDICTION_COLUMNS, fit_predict, parse_horizon
+from rfmkit.errors import ConfigError, ConvergenceError, ModelError
+from rfmkit.models.forecast import (
+    PREDICTION_COLUMNS,
+    PROGRESS_STEPS,
+    fit_predict,
+    parse_horizon,
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +125,49 @@ def test_parse_horizon(text: object, days: float) -> None:
 def test_bad_horizon(bad: object) -> None:
     with pytest.raises(ConfigError):
         parse_horizon(bad)  # type: ignore[arg-type]
+
+
+def test_progress_names_each_step_as_it_starts(cdnow_table: ibis.Table) -> None:
+    seen: list[tuple[str, float]] = []
+    fit_predict(
+        cdnow_table, horizon="26w", progress=lambda step: seen.append((step, time.monotonic()))
+    )
+    assert [step for step, _ in seen] == list(PROGRESS_STEPS)
+    assert PROGRESS_STEPS[1:] == ("fit purchase model", "fit spend model", "predict", "validate")
+    quiet: list[str] = []
+    fit_predict(cdnow_table, horizon="26w", validate=False, progress=quiet.append)
+    assert quiet == list(PROGRESS_STEPS[:-1])
+
+
+def test_pareto_on_a_five_customer_log_ends_quickly() -> None:
+    """``rfmkit predict --model pareto`` on five customers used to run for hours."""
+    days = {"a": [1, 22], "b": [3], "c": [2, 40, 71], "d": [5, 100, 130, 190, 300], "e": [280]}
+    rows = [
+        (c, dt.date(2023, 1, 1) + dt.timedelta(days=d), 20.0 + d)
+        for c, ds in days.items()
+        for d in ds
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    started = time.monotonic()
+    with pytest.raises(ConvergenceError, match=r"ran away.*Only 3 of 5 customers made a repeat"):
+        fit_predict(frame, model="pareto", validate=False)
+    assert time.monotonic() - started < 10
+
+
+def test_prediction_module_re_exports_the_model_math() -> None:
+    from rfmkit import prediction
+    from rfmkit.models import forecast
+
+    for name in (
+        "Prediction",
+        "fit_predict",
+        "parse_horizon",
+        "predict_arrays",
+        "PREDICTION_COLUMNS",
+    ):
+        assert getattr(prediction, name) is getattr(forecast, name)
+
+
+def test_importing_rfmkit_does_not_load_scipy() -> None:
+    code = "import sys, rfmkit; sys.exit(1 if 'scipy' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
