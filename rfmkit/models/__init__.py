@@ -12,7 +12,8 @@ purchases counted once), ``recency`` (time from the first to the last
 purchase) and ``T`` (time from the first purchase to the end of the
 observation window) in a model time unit, weeks by default. They are named
 apart from the RFM metrics on purpose: ``recency_days`` counts days *since*
-the last purchase and ``frequency`` counts all orders.
+the last purchase and ``frequency`` counts all orders. The models' methods
+take ``repeat_purchases`` (the keyword ``frequency=`` is a deprecated alias).
 """
 
 from __future__ import annotations

@@ -36,18 +36,18 @@ def as_float_array(name: str, values: ArrayLike) -> FloatArray:
 
 
 def check_purchase_inputs(
-    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate the (x, t_x, T) inputs of the purchase models."""
-    x = as_float_array("frequency", frequency)
+    x = as_float_array("repeat_purchases", repeat_purchases)
     tx = as_float_array("recency", recency)
     t = as_float_array("T", T)
     if not len(x) == len(tx) == len(t):
         raise ModelError(
-            f"frequency, recency and T differ in length ({len(x)}, {len(tx)}, {len(t)})."
+            f"repeat_purchases, recency and T differ in length ({len(x)}, {len(tx)}, {len(t)})."
         )
     if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ModelError("frequency (repeat purchases) must be whole numbers >= 0.")
+        raise ModelError("repeat_purchases must be whole numbers >= 0 (purchases after the first).")
     if np.any(tx < 0) or np.any(tx > t * (1 + 1e-12) + 1e-12):
         raise ModelError(
             "recency must lie between 0 and T for every customer.",

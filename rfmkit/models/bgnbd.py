@@ -33,6 +33,7 @@ from rfmkit.models._arrays import (
     compress,
     group_index,
 )
+from rfmkit.models._compat import accepts_frequency
 from rfmkit.models.base import FloatArray, IntArray
 from rfmkit.models.purchase import PurchaseModel
 from rfmkit.models.special import hyp2f1
@@ -183,9 +184,10 @@ class BGNBD(PurchaseModel):
     def _log_likelihood(theta: FloatArray, data: Any) -> tuple[float, FloatArray | None]:
         return _log_likelihood(theta, data)
 
+    @accepts_frequency
     def fit(
         self,
-        frequency: ArrayLike,
+        repeat_purchases: ArrayLike,
         recency: ArrayLike,
         T: ArrayLike,
         weights: ArrayLike | None = None,
@@ -194,7 +196,7 @@ class BGNBD(PurchaseModel):
 
         Parameters
         ----------
-        frequency
+        repeat_purchases
             Repeat purchases ``x`` per customer (purchases after the first,
             same-day purchases counted once).
         recency
@@ -205,7 +207,7 @@ class BGNBD(PurchaseModel):
         weights
             Optional number of customers each row stands for.
         """
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         w = check_weights(weights, len(x))
         self._check_identifiable(x, w)
         data = self._prepare(x, tx, T_, w)
@@ -218,21 +220,25 @@ class BGNBD(PurchaseModel):
         self.n_customers_ = round(float(w.sum()))
         return self
 
-    def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> float:
+    @accepts_frequency
+    def log_likelihood(
+        self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> float:
         """Log-likelihood of data under the fitted parameters (eq. 6 of [1])."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         data = self._prepare(x, tx, T_, np.ones(len(x)))
         return self._log_likelihood(self._params(), data)[0]
 
     # ------------------------------------------------------------ predictions
-    def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
+    @accepts_frequency
+    def p_alive(self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
         """Probability that each customer is still active at ``T``, eq. (A.1) of [2].
 
         Customers without repeat purchases get exactly 1: in the BG/NBD a
         customer can drop out only just after a repeat purchase.
         """
         r, alpha, a, b = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         logit = np.full_like(x, -np.inf)
         pos = x > 0
         logit[pos] = (
@@ -270,11 +276,12 @@ class BGNBD(PurchaseModel):
             )
         return result
 
+    @accepts_frequency
     def expected_purchases(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Expected purchases in the next ``t`` time units, eq. (10) of [1]."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         alive = self.p_alive(x, tx, T_)
         if t <= 0:
             return np.zeros_like(x)
@@ -292,8 +299,9 @@ class BGNBD(PurchaseModel):
         head = (alpha / (alpha + tt)) ** r * hyp2f1(r, b, a + b - 1, z)
         return np.asarray((a + b - 1) / (a - 1) * (1 - head), dtype=float)
 
+    @accepts_frequency
     def prob_purchase(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Probability of at least one purchase in the next ``t`` time units.
 
@@ -302,7 +310,7 @@ class BGNBD(PurchaseModel):
         BG/NBD an active customer cannot drop out before that next purchase.
         """
         r, alpha, _, _ = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         none = np.exp(-(r + x) * np.log1p(t / (alpha + T_)))
         return np.asarray(self.p_alive(x, tx, T_) * (1.0 - none), dtype=float)
 

@@ -28,6 +28,7 @@ from scipy.special import digamma, gammaln
 
 from rfmkit.errors import ModelError
 from rfmkit.models._arrays import ArrayLike, as_float_array, check_weights, chunks, group_index
+from rfmkit.models._compat import accepts_frequency
 from rfmkit.models.base import BaseModel, FloatArray
 
 
@@ -112,14 +113,18 @@ class GammaGamma(BaseModel):
     name = "gammagamma"
     param_names = ("p", "q", "gamma")
 
+    @accepts_frequency
     def fit(
-        self, frequency: ArrayLike, monetary_value: ArrayLike, weights: ArrayLike | None = None
+        self,
+        repeat_purchases: ArrayLike,
+        monetary_value: ArrayLike,
+        weights: ArrayLike | None = None,
     ) -> Self:
         """Fit on repeat customers.
 
         Parameters
         ----------
-        frequency
+        repeat_purchases
             Number ``x`` of repeat transactions of each customer.
         monetary_value
             Average value ``m`` of those ``x`` transactions (the first
@@ -128,7 +133,7 @@ class GammaGamma(BaseModel):
         weights
             Optional number of customers each row stands for.
         """
-        x, m = _check(frequency, monetary_value)
+        x, m = _check(repeat_purchases, monetary_value)
         w = check_weights(weights, len(x))
         keep = (x > 0) & (w > 0)
         x, m, w = x[keep], m[keep], w[keep]
@@ -149,9 +154,10 @@ class GammaGamma(BaseModel):
             )
         return self
 
-    def log_likelihood(self, frequency: ArrayLike, monetary_value: ArrayLike) -> float:
+    @accepts_frequency
+    def log_likelihood(self, repeat_purchases: ArrayLike, monetary_value: ArrayLike) -> float:
         """Log-likelihood of repeat customers' average spends under the fitted model."""
-        x, m = _check(frequency, monetary_value)
+        x, m = _check(repeat_purchases, monetary_value)
         keep = x > 0
         data = _prepare(x[keep], m[keep], np.ones(int(keep.sum())))
         return _log_likelihood(self._params(), data)[0]
@@ -162,7 +168,10 @@ class GammaGamma(BaseModel):
         p, q, g = self._params()
         return float(p * g / (q - 1))
 
-    def expected_order_value(self, frequency: ArrayLike, monetary_value: ArrayLike) -> FloatArray:
+    @accepts_frequency
+    def expected_order_value(
+        self, repeat_purchases: ArrayLike, monetary_value: ArrayLike
+    ) -> FloatArray:
         """Expected value of each customer's future transactions, eq. (5) of [1].
 
         ``(gamma + m x) p / (p x + q - 1)``: a weighted average of the
@@ -170,19 +179,21 @@ class GammaGamma(BaseModel):
         without repeat purchases get the population mean.
         """
         p, q, g = self._params()
-        x = as_float_array("frequency", frequency)
+        x = as_float_array("repeat_purchases", repeat_purchases)
         m = np.asarray(monetary_value, dtype=float)
         m = np.where(x > 0, np.nan_to_num(m, nan=0.0), 0.0)
         return np.asarray((g + m * x) * p / (p * x + q - 1), dtype=float)
 
 
-def _check(frequency: ArrayLike, monetary_value: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    x = as_float_array("frequency", frequency)
+def _check(repeat_purchases: ArrayLike, monetary_value: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    x = as_float_array("repeat_purchases", repeat_purchases)
     m = np.asarray(monetary_value, dtype=float).reshape(-1)
     if len(m) != len(x):
-        raise ModelError(f"frequency and monetary_value differ in length ({len(x)}, {len(m)}).")
+        raise ModelError(
+            f"repeat_purchases and monetary_value differ in length ({len(x)}, {len(m)})."
+        )
     if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ModelError("frequency (repeat purchases) must be whole numbers >= 0.")
+        raise ModelError("repeat_purchases must be whole numbers >= 0 (purchases after the first).")
     repeat = x > 0
     if np.any(~np.isfinite(m[repeat])) or np.any(m[repeat] <= 0):
         raise ModelError(

@@ -40,6 +40,7 @@ from rfmkit.models._arrays import (
     compress,
     group_index,
 )
+from rfmkit.models._compat import accepts_frequency
 from rfmkit.models.base import FloatArray, IntArray
 from rfmkit.models.bgnbd import BGNBD, _rows
 from rfmkit.models.special import hyp2f1
@@ -148,7 +149,8 @@ class ModifiedBGNBD(BGNBD):
         return _log_likelihood(theta, data)
 
     # ------------------------------------------------------------ predictions
-    def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
+    @accepts_frequency
+    def p_alive(self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
         """Probability that each customer is still active at ``T``.
 
         The share of the first likelihood term:
@@ -156,7 +158,7 @@ class ModifiedBGNBD(BGNBD):
         ``x``; for ``x = 0`` it is below 1 and falls with ``T``.
         """
         r, alpha, a, b = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         logit = np.log(a) - np.log(b + x) + (r + x) * np.log1p((T_ - tx) / (alpha + tx))
         return np.asarray(expit(-logit), dtype=float)
 

@@ -25,6 +25,7 @@ from scipy.special import gammaln
 
 from rfmkit.errors import ModelError
 from rfmkit.models._arrays import ArrayLike, check_purchase_inputs, check_weights, compress
+from rfmkit.models._compat import accepts_frequency
 from rfmkit.models.base import FloatArray
 from rfmkit.models.purchase import PurchaseModel
 from rfmkit.models.special import hyp2f1_a1
@@ -131,15 +132,16 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     shape_params = ("r", "s")
 
+    @accepts_frequency
     def fit(
         self,
-        frequency: ArrayLike,
+        repeat_purchases: ArrayLike,
         recency: ArrayLike,
         T: ArrayLike,
         weights: ArrayLike | None = None,
     ) -> Self:
         """Fit by maximum likelihood; arguments as for :meth:`BGNBD.fit`."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         w = check_weights(weights, len(x))
         self._check_identifiable(x, w)
         rows = compress(x, tx, T_, weights=w)
@@ -153,19 +155,24 @@ class ParetoNBD(PurchaseModel):
         self.n_customers_ = round(float(w.sum()))
         return self
 
-    def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> float:
+    @accepts_frequency
+    def log_likelihood(
+        self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> float:
         """Log-likelihood of data under the fitted parameters ([2] eq. 22)."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         return _log_likelihood(self._params(), _Data(x, tx, T_, np.ones(len(x))))[0]
 
-    def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
+    @accepts_frequency
+    def p_alive(self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
         """Probability of being active at T, [2] eq. (24), in log space."""
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         _, alive, left = _log_terms(self._params(), x, tx, T_)
         return np.asarray(np.exp(alive - np.logaddexp(alive, left)), dtype=float)
 
+    @accepts_frequency
     def expected_purchases(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Expected purchases in the next ``t`` time units, [2] eq. (27).
 
@@ -173,7 +180,7 @@ class ParetoNBD(PurchaseModel):
         with the ``s = 1`` limit handled by ``expm1``.
         """
         r, alpha, s, beta = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         if t <= 0:
             return np.zeros_like(x)
         u = np.log1p(t / (beta + T_))
@@ -183,8 +190,9 @@ class ParetoNBD(PurchaseModel):
             self.p_alive(x, tx, T_) * (r + x) * (beta + T_) / (alpha + T_) * life, dtype=float
         )
 
+    @accepts_frequency
     def prob_purchase(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Probability of at least one purchase in the next ``t`` time units.
 
@@ -198,7 +206,7 @@ class ParetoNBD(PurchaseModel):
         likelihood. The answer is ``P(alive) (1 - P0)``.
         """
         r, alpha, s, beta = self._params()
-        x, tx, T_ = check_purchase_inputs(frequency, recency, T)
+        x, tx, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         if t <= 0:
             return np.zeros_like(x)
         keys = compress(x, T_)

@@ -16,6 +16,7 @@ import numpy as np
 
 from rfmkit.errors import ModelError
 from rfmkit.models._arrays import ArrayLike, check_purchase_inputs
+from rfmkit.models._compat import accepts_frequency
 from rfmkit.models.base import BaseModel, FloatArray
 from rfmkit.models.fitting import describe_repeat_buyers
 
@@ -26,7 +27,7 @@ class PurchaseModel(BaseModel):
     @abstractmethod
     def fit(
         self,
-        frequency: ArrayLike,
+        repeat_purchases: ArrayLike,
         recency: ArrayLike,
         T: ArrayLike,
         weights: ArrayLike | None = None,
@@ -34,23 +35,29 @@ class PurchaseModel(BaseModel):
         """Fit on repeat purchases ``x``, recency ``t_x`` and age ``T`` per customer."""
 
     @abstractmethod
-    def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
+    def p_alive(self, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
         """Probability that each customer is still active at the end of ``T``."""
 
     @abstractmethod
     def expected_purchases(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Expected repeat purchases in the next ``t`` time units."""
 
     @abstractmethod
     def prob_purchase(
-        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+        self, t: float, repeat_purchases: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Probability of at least one purchase in the next ``t`` time units."""
 
+    @accepts_frequency
     def next_purchase_wait(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, quantile: float = 0.5
+        self,
+        repeat_purchases: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        quantile: float = 0.5,
     ) -> FloatArray:
         """Median (or other ``quantile``) wait until the next purchase, if still active.
 
@@ -64,7 +71,7 @@ class PurchaseModel(BaseModel):
         if not 0 < quantile < 1:
             raise ModelError("quantile must be between 0 and 1.")
         r, alpha = self.params_["r"], self.params_["alpha"]
-        x, _, T_ = check_purchase_inputs(frequency, recency, T)
+        x, _, T_ = check_purchase_inputs(repeat_purchases, recency, T)
         return np.asarray((alpha + T_) * np.expm1(-np.log1p(-quantile) / (r + x)), dtype=float)
 
     @staticmethod
