@@ -177,11 +177,16 @@ Destination = Annotated[
 _ADAPTER: TypeAdapter[Destination] = TypeAdapter(Destination)
 
 
+def _problem(err: Any) -> str:
+    loc = [str(p) for p in err["loc"]]
+    if loc and loc[0] in ("webhook", "dingtalk", "wecom"):
+        loc = loc[1:]  # the union's tag, not a field
+    text = str(err["msg"]).removeprefix("Value error, ").rstrip(".")
+    return f"{'.'.join(loc)}: {text}" if loc else text
+
+
 def _config_error(exc: ValidationError, name: str) -> ConfigError:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'destination'}: {err['msg']}"
-        for err in exc.errors(include_url=False, include_input=False)
-    )
+    problems = "; ".join(_problem(e) for e in exc.errors(include_url=False, include_input=False))
     return ConfigError(
         f"The destination {name!r} is invalid: {problems}.",
         fix="Each destination needs kind (webhook, dingtalk or wecom) and its address and secret.",

@@ -77,9 +77,9 @@ class RetryPolicy(BaseModel):
         return self
 
     def backoff(self, attempt: int, rng: random.Random, *, floor: float = 0.0) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        cap = min(self.max_delay, max(floor, self.base_delay * 2 ** (attempt - 1)))
-        return cap / 2 + rng.uniform(0, cap / 2)
+        """Seconds to wait after failed attempt number ``attempt`` (1-based), at least ``floor``."""
+        cap = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return max(floor, cap / 2 + rng.uniform(0, cap / 2))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

@@ -64,8 +64,8 @@ class FakeEndpoint:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        host, port = str(self._server.server_address[0]), self._server.server_address[1]
+        return f"http://{host!s}:{port}"
 
     def reply(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies``, then with 200 ok."""
@@ -128,7 +128,7 @@ class FakeEndpoint:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
