@@ -1,0 +1,10 @@
+"""Pictures of a run: the self-contained HTML report and chart export.
+
+The charts one by one, as Plotly figures, are in :mod:`rfmkit.charts`.
+"""
+
+from rfmkit.report.export import export_chart
+from rfmkit.report.history import History
+from rfmkit.report.render import SECTIONS, render_report, write_report
+
+__all__ = ["SECTIONS", "History", "export_chart", "render_report", "write_report"]
