@@ -19,7 +19,7 @@ from rfmkit.delivery.alerts import (
     owners_from_records,
 )
 from rfmkit.delivery.compose import split_utf8
-from rfmkit.delivery.deliver import DeliveryReport, deliver, deliver_to
+from rfmkit.delivery.deliver import DeliveryReport, deliver, deliver_to, push_items
 from rfmkit.delivery.destinations import (
     DingTalkDestination,
     WebhookDestination,
@@ -66,6 +66,7 @@ __all__ = [
     "owners_from_records",
     "parse_destination",
     "parse_destinations",
+    "push_items",
     "sign_webhook",
     "split_utf8",
     "verify_dingtalk",

@@ -27,7 +27,7 @@ from rfmkit.delivery.robots import DingTalkChannel, WeComChannel
 from rfmkit.delivery.send import Channel, MessageResult, send_message
 from rfmkit.delivery.text import Language
 from rfmkit.delivery.timing import Clock, RateLimiter, SystemClock
-from rfmkit.delivery.webhook import WebhookChannel
+from rfmkit.delivery.webhook import WebhookChannel, plan_items
 from rfmkit.errors import DeliveryError
 
 AnyDestination = WebhookDestination | DingTalkDestination | WeComDestination
@@ -107,42 +107,25 @@ def _plan(
     return robot, messages
 
 
-def deliver_to(
+def send_all(
     destination: AnyDestination,
-    alerts: Sequence[Alert],
+    channel: Channel,
+    messages: Sequence[Message],
     log: DeliveryLog,
     *,
-    owners: Mapping[str, Owner] | None = None,
-    language: Language = "en",
-    clock: Clock | None = None,
-    rng: random.Random | None = None,
-    limiter: RateLimiter | None = None,
-) -> tuple[list[MessageResult], int]:
-    """Deliver ``alerts`` to one destination; return the message results and the number skipped."""
-    clock = clock or SystemClock()
-    rng = rng or random.Random()
-    if limiter is None and destination.rate_per_minute is not None:
-        limiter = RateLimiter(destination.rate_per_minute, 60.0, clock)
+    clock: Clock,
+    rng: random.Random,
+    limiter: RateLimiter | None,
+) -> list[MessageResult]:
+    """Send planned messages in order, recording each key's outcome; stop trying after a failure."""
     name = destination.name
-    pending = [a for a in alerts if not log.delivered(name, a.alert_key)]
-    skipped = len(alerts) - len(pending)
-    if not pending:
-        return [], skipped
-    available = limiter.available() if limiter is not None else None
-    channel, messages = _plan(destination, pending, owners or {}, language, clock.time(), available)
     results: list[MessageResult] = []
     done: set[str] = set()
     failed: MessageResult | None = None
     for message in messages:
         if failed is not None:
-            result = MessageResult(
-                name,
-                message.id,
-                message.alert_keys,
-                "not_sent",
-                0,
-                f"not tried after message {failed.message_id} failed",
-            )
+            note = f"not tried after message {failed.message_id} failed"
+            result = MessageResult(name, message.id, message.alert_keys, "not_sent", 0, note)
         else:
             result = send_message(
                 name, channel, message,
@@ -157,7 +140,85 @@ def deliver_to(
                 log.record_delivery(name, key, result.status, result.detail)
             if result.ok:
                 done.add(key)
+    return results
+
+
+def _limiter(destination: AnyDestination, clock: Clock) -> RateLimiter | None:
+    if destination.rate_per_minute is None:
+        return None
+    return RateLimiter(destination.rate_per_minute, 60.0, clock)
+
+
+def deliver_to(
+    destination: AnyDestination,
+    alerts: Sequence[Alert],
+    log: DeliveryLog,
+    *,
+    owners: Mapping[str, Owner] | None = None,
+    language: Language = "en",
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    limiter: RateLimiter | None = None,
+) -> tuple[list[MessageResult], int]:
+    """Deliver ``alerts`` to one destination; return the message results and the number skipped."""
+    clock = clock or SystemClock()
+    limiter = limiter or _limiter(destination, clock)
+    pending = [a for a in alerts if not log.delivered(destination.name, a.alert_key)]
+    skipped = len(alerts) - len(pending)
+    if not pending:
+        return [], skipped
+    available = limiter.available() if limiter is not None else None
+    channel, messages = _plan(destination, pending, owners or {}, language, clock.time(), available)
+    results = send_all(
+        destination, channel, messages, log,
+        clock=clock, rng=rng or random.Random(), limiter=limiter,
+    )  # fmt: skip
     return results, skipped
+
+
+def push_items(
+    destination: WebhookDestination,
+    items: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    log: DeliveryLog,
+    *,
+    event_type: str,
+    field: str = "items",
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> DeliveryReport:
+    """Push any JSON objects (e.g. an audience's customers) to a webhook, each key at most once.
+
+    Parameters
+    ----------
+    destination
+        The Standard Webhooks receiver (its ``max_items`` and ``max_bytes`` chunk the items).
+    items
+        JSON-ready objects.
+    keys
+        One idempotency key per item (e.g. ``"{audience}:{customer_id}"``):
+        items whose key the log holds as delivered are not sent again.
+    log
+        The delivery log.
+    event_type, field
+        The body's ``type`` and the ``data`` key holding the items.
+    clock, rng
+        Time and randomness (tests pass a fake clock).
+    """
+    if len(items) != len(keys):
+        raise ValueError("items and keys must have the same length")
+    clock = clock or SystemClock()
+    pending = [i for i, key in enumerate(keys) if not log.delivered(destination.name, key)]
+    messages = plan_items(
+        [items[i] for i in pending], [keys[i] for i in pending],
+        event_type=event_type, field=field, now=clock.time(),
+        max_items=destination.max_items, max_bytes=destination.max_bytes,
+    )  # fmt: skip
+    results = send_all(
+        destination, WebhookChannel(destination), messages, log,
+        clock=clock, rng=rng or random.Random(), limiter=_limiter(destination, clock),
+    )  # fmt: skip
+    return DeliveryReport(results, {destination.name: len(keys) - len(pending)})
 
 
 def deliver(
@@ -201,11 +262,9 @@ def deliver(
     limiters = {} if limiters is None else limiters
     report = DeliveryReport()
     for destination in destinations:
-        limiter = limiters.get(destination.name)
-        if limiter is None and destination.rate_per_minute is not None:
-            limiter = limiters[destination.name] = RateLimiter(
-                destination.rate_per_minute, 60.0, clock
-            )
+        limiter = limiters.get(destination.name) or _limiter(destination, clock)
+        if limiter is not None:
+            limiters[destination.name] = limiter
         results, skipped = deliver_to(
             destination, alerts, log,
             owners=owners, language=language, clock=clock, rng=rng, limiter=limiter,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import email.utils
 import random
+import socket
 
 import pytest
 
-from rfmkit.delivery import MemoryDeliveryLog, deliver, webhook_destination
+from rfmkit.delivery import MemoryDeliveryLog, deliver, push_items, webhook_destination
 from rfmkit.delivery.alerts import alerts_from_records
 from rfmkit.errors import DeliveryError
 from tests.delivery.endpoint import FakeClock, FakeEndpoint, Reply
@@ -211,3 +212,43 @@ def test_loopback_is_refused_unless_allowed(hook: FakeEndpoint, clock: FakeClock
     assert "non-public address (127.0.0.1)" in report.results[0].detail
     assert hook.requests == []
     assert log.entries[0].status == "config_error"
+
+
+def test_connection_refused_is_retried_then_reported(clock: FakeClock) -> None:
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dest = destination("webhook", f"http://127.0.0.1:{port}")
+    report = deliver([alert(1)], [dest], MemoryDeliveryLog(), clock=clock)
+    assert [(r.status, r.attempts) for r in report.results] == [("failed", 4)]
+    assert "ConnectionRefusedError" in report.results[0].detail
+    assert len(clock.sleeps) == 3
+
+
+def test_redirects_are_not_followed(hook: FakeEndpoint, clock: FakeClock) -> None:
+    hook.reply(Reply(302, {}, headers={"Location": "http://169.254.169.254/latest"}))
+    report = deliver(
+        [alert(1)], [destination("webhook", hook.url)], MemoryDeliveryLog(), clock=clock
+    )
+    assert [(r.status, r.detail) for r in report.results] == [("failed", "HTTP 302")]
+    assert len(hook.requests) == 1
+
+
+def test_push_items_sends_each_customer_once(hook: FakeEndpoint, clock: FakeClock) -> None:
+    dest = destination("webhook", hook.url, max_items=2)
+    customers = [{"customer_id": f"C{i}", "segment": "at_risk"} for i in range(3)]
+    keys = [f"winback:C{i}" for i in range(3)]
+    log = MemoryDeliveryLog()
+    first = push_items(
+        dest, customers, keys, log, event_type="rfmkit.audience", field="customers", clock=clock
+    )
+    assert first.ok and [len(r.alert_keys) for r in first.results] == [2, 1]
+    assert hook.requests[0].json["type"] == "rfmkit.audience"
+    assert hook.requests[0].json["data"]["customers"] == customers[:2]
+    assert all(r.signature_ok for r in hook.requests)
+    again = push_items(dest, [*customers, {"customer_id": "C9"}], [*keys, "winback:C9"], log,
+                       event_type="rfmkit.audience", field="customers", clock=clock)  # fmt: skip
+    assert again.skipped == {"webhook": 3}
+    assert hook.requests[2].json["data"]["customers"] == [{"customer_id": "C9"}]
+    with pytest.raises(ValueError, match="same length"):
+        push_items(dest, customers, keys[:1], log, event_type="x")
