@@ -18,7 +18,7 @@ def setting(
     default: Any = None,
     help: str = "",
     *,
-    flag: str | None = None,
+    flag: str | tuple[str, ...] | None = None,
     cli: bool = True,
     default_factory: Any = None,
     **constraints: Any,
@@ -33,7 +33,8 @@ def setting(
         One sentence for ``--help``, the config-file documentation and the web form.
     flag
         The CLI spelling when it is not ``--`` plus the name with dashes, e.g.
-        ``"--dayfirst/--monthfirst"`` for a switch with an explicit off form.
+        ``"--dayfirst/--monthfirst"`` for a switch with an explicit off form,
+        or several names such as ``("--output", "-o")``.
     cli
         False for settings that only a config file or Python can give (for
         example nested thresholds).
@@ -44,7 +45,7 @@ def setting(
     """
     extra: dict[str, Any] = {"cli": cli}
     if flag:
-        extra["flag"] = flag
+        extra["flag"] = [flag] if isinstance(flag, str) else list(flag)
     if default_factory is not None:
         return Field(
             default_factory=default_factory,

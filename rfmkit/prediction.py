@@ -34,7 +34,7 @@ from rfmkit.models.forecast import (
     predict_arrays,
 )
 from rfmkit.pipeline import ScoreResult, score
-from rfmkit.segments import Scheme, assign, load_scheme, split_values
+from rfmkit.segments import Scheme, label_segments, load_scheme
 
 CHURN_RISK = "churn_risk"
 VALUE_SEGMENT = "value_segment"
@@ -72,19 +72,14 @@ def _value_segments(
     customers: ir.Table, value_scheme: str | Scheme, scored: ScoreResult
 ) -> ir.Table:
     scheme = value_scheme if isinstance(value_scheme, Scheme) else load_scheme(value_scheme)
-    splits = (
-        split_values(customers, scheme.split, scheme.split_fields())
-        if scheme.uses_split()
-        else None
-    )
-    return assign(
+    labelled, _line = label_segments(
         customers,
         scheme,
         levels=scored.levels,
         lang=scored.lang,
-        splits=splits,
         columns=(VALUE_SEGMENT, VALUE_SEGMENT_LABEL),
     )
+    return labelled
 
 
 def predict(

@@ -25,6 +25,7 @@ value schemes label ``value_segment`` beside the RFM ``segment``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -234,17 +235,87 @@ def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:
 # -- evaluation --------------------------------------------------------------
 
 
-def split_values(
-    table: ir.Table, split: str, fields: Iterable[str] = ("r", "f", "m")
-) -> dict[str, float]:
-    """The mean or median of each field's column: the high/low dividing line."""
+@dataclass(frozen=True)
+class SplitLine:
+    """The high/low line of each metric, and which sides are empty.
+
+    With ``how="mean"`` a customer is high when at least as good as the
+    mean (``frequency >= mean``, ``recency_days <= mean``). With
+    ``how="median"`` the line is tie-aware: high means strictly better than
+    the median customer (``frequency > median``, ``recency_days < median``),
+    so when most customers bought once, one-time buyers are low F.
+
+    Attributes
+    ----------
+    how
+        ``mean`` or ``median``.
+    values
+        The split value of each field (``r``, ``f``, ``m``, ``clv``).
+    empty
+        ``(field, side)`` pairs where no customer is on ``side`` (``high`` or ``low``).
+    """
+
+    how: str
+    values: dict[str, float]
+    empty: tuple[tuple[str, str], ...] = ()
+
+    def is_high(self, name: str, metric: ir.NumericValue) -> ir.BooleanValue:
+        value = self.values[name]
+        larger_is_high = _HIGH_LOW[name][1]
+        if self.how == "median":
+            return metric > value if larger_is_high else metric < value
+        return metric >= value if larger_is_high else metric <= value
+
+
+def split_line(table: ir.Table, how: str, fields: Iterable[str] = ("r", "f", "m")) -> SplitLine:
+    """The split values of ``fields`` over ``table`` and the sides left empty (two queries)."""
+    if how not in ("mean", "median"):
+        raise ConfigError(f"Unknown split {how!r}.", fix="Use --split mean or --split median.")
+    names = [name for name in _HIGH_LOW if name in fields]
     agg = {
-        name: table[column].mean() if split == "mean" else table[column].median()
-        for name, (column, _) in _HIGH_LOW.items()
-        if name in fields
+        name: table[_HIGH_LOW[name][0]].mean()
+        if how == "mean"
+        else table[_HIGH_LOW[name][0]].median()
+        for name in names
     }
     row = table.aggregate(**agg).to_pyarrow().to_pylist()[0]
-    return {k: float(v) if v is not None else 0.0 for k, v in row.items()}
+    line = SplitLine(how, {k: float(v) if v is not None else 0.0 for k, v in row.items()})
+    counts = {
+        name: line.is_high(name, table[_HIGH_LOW[name][0]]).cast("int64").sum() for name in names
+    }
+    totals = table.aggregate(n=table.count(), **counts).to_pyarrow().to_pylist()[0]
+    empty = []
+    for name in names:
+        high = int(totals[name] or 0)
+        if high == 0:
+            empty.append((name, "high"))
+        elif high == totals["n"]:
+            empty.append((name, "low"))
+    return SplitLine(line.how, line.values, tuple(empty))
+
+
+def label_segments(
+    scored: ir.Table,
+    scheme: Scheme,
+    *,
+    levels: int,
+    lang: str = "zh",
+    split: str | None = None,
+    columns: tuple[str, str] = (g.SEGMENT, g.SEGMENT_LABEL),
+) -> tuple[ir.Table, SplitLine | None]:
+    """Label every customer with ``scheme`` (``split`` overrides the scheme's own).
+
+    The one labelling function of ``score`` and ``predict``: returns the
+    table with the two segment ``columns`` and the split line used (None
+    when the scheme has no high/low rule).
+    """
+    _check_columns(scheme, scored)
+    line = (
+        split_line(scored, split or scheme.split, scheme.split_fields())
+        if scheme.uses_split()
+        else None
+    )
+    return assign(scored, scheme, levels=levels, lang=lang, splits=line, columns=columns), line
 
 
 def assign(
@@ -253,7 +324,7 @@ def assign(
     *,
     levels: int,
     lang: str = "zh",
-    splits: Mapping[str, float] | None = None,
+    splits: SplitLine | None = None,
     columns: tuple[str, str] = (g.SEGMENT, g.SEGMENT_LABEL),
 ) -> ir.Table:
     """Add ``segment`` and ``segment_label`` (or the given ``columns``) to a scored table."""
@@ -261,15 +332,10 @@ def assign(
         raise ConfigError(f"Unknown language {lang!r}.", fix="Use zh or en.")
     if scheme.uses_split() and splits is None:
         raise ConfigError(f"Scheme {scheme.key!r} needs the split values of the metrics.")
-    missing = sorted(PREDICTION_FIELDS - set(scored.columns)) if scheme.uses_predictions() else []
-    if missing:
-        raise ConfigError(
-            f"Scheme {scheme.key!r} has rules on predictions ({', '.join(missing)}).",
-            fix="Use it with `rfmkit predict --value-scheme`, not as the scoring scheme.",
-        )
+    _check_columns(scheme, scored)
     values = _rule_values(scored, levels, scheme.scale)
     branches = [
-        (_rule_expr(seg.when or [], values, scored, splits or {}), index)
+        (_rule_expr(seg.when or [], values, scored, splits), index)
         for index, seg in enumerate(scheme.segments[:-1])
     ]
     last = len(scheme.segments) - 1
@@ -281,6 +347,18 @@ def assign(
     labels = ibis.literal([s.label(lang) for s in scheme.segments], type="array<string>")
     at = placed._position
     return placed.mutate(**{columns[0]: keys[at], columns[1]: labels[at]}).drop("_position")
+
+
+def _check_columns(scheme: Scheme, scored: ir.Table) -> None:
+    """A scheme with rules on predictions needs the prediction columns."""
+    missing = sorted(PREDICTION_FIELDS - set(scored.columns)) if scheme.uses_predictions() else []
+    if missing:
+        raise ConfigError(
+            f"Scheme {scheme.key!r} has rules on predictions ({', '.join(missing)}), "
+            "which scoring alone does not make.",
+            fix=f"Use it with `rfmkit predict --value-scheme {scheme.key}`, and a scoring "
+            "scheme such as cn8 with --scheme.",
+        )
 
 
 def _rule_values(scored: ir.Table, levels: int, scale: int) -> dict[str, ir.NumericValue]:
@@ -299,7 +377,7 @@ def _rule_expr(
     when: list[Condition],
     values: Mapping[str, ir.NumericValue],
     scored: ir.Table,
-    splits: Mapping[str, float],
+    splits: SplitLine | None,
 ) -> ir.BooleanValue:
     alternatives = [_condition_expr(c, values, scored, splits) for c in when]
     expr = alternatives[0]
@@ -312,14 +390,13 @@ def _condition_expr(
     condition: Condition,
     values: Mapping[str, ir.NumericValue],
     scored: ir.Table,
-    splits: Mapping[str, float],
+    splits: SplitLine | None,
 ) -> ir.BooleanValue:
     parts = []
     for name, bound in condition.bounds().items():
         if isinstance(bound, str):
-            column, larger_is_high = _HIGH_LOW[name]
-            metric = scored[column]
-            high = metric >= splits[name] if larger_is_high else metric <= splits[name]
+            assert splits is not None
+            high = splits.is_high(name, scored[_HIGH_LOW[name][0]])
             parts.append(high if bound == "high" else ~high)
         else:
             lo, hi = bound

@@ -1,122 +1,208 @@
-"""Run settings: one registry for the config file, the CLI and the Python API.
+"""The settings registry: every option of rfmkit, declared once.
 
-A config file (TOML or YAML) holds the same keys as the ``score`` keyword
-arguments and CLI options (``as_of``, ``scheme``, ``method``, ``levels``,
-``weights``, ``lang``, ``thresholds``, ``split``, ``top_percent``, ``map``,
-``engine``, and the loading options of :class:`rfmkit.sources.LoadOptions`:
-``sheet``, ``encoding``, ``delimiter``, ``timezone``, ``dayfirst``,
-``strict``, ``exclude_customers``, ``drop_duplicates``, ``exclude_future``,
-``max_amount``, ``outlier_iqr``, ``level``, ``from_db``, ``table``,
-``query``). Values given on the command line win over the file.
+:class:`Settings` composes the setting groups -- loading
+(:class:`rfmkit.sources.LoadOptions`), scoring (:class:`ScoreOptions`) and
+prediction (:class:`PredictOptions`). Every shell derives its spelling from
+these declarations:
+
+* Python keyword arguments: ``rfmkit.score(path, as_of="2024-07-01", keep_duplicates=True)``;
+* config files (TOML or YAML, top level or a ``[score]`` table): ``keep_duplicates = true``;
+* environment variables: ``RFMKIT_KEEP_DUPLICATES=1``;
+* CLI options: ``--keep-duplicates`` (see :mod:`rfmkit.cli.options`).
+
+Precedence, lowest first: defaults, the config file, the environment,
+explicitly given values. Settings declared with ``cli=False`` (nested ones
+such as ``thresholds``) come from config files and Python only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from rfmkit.errors import ConfigError
-from rfmkit.sources import LoadOptions
+from rfmkit.fields import setting
+from rfmkit.sources.options import LoadOptions
+
+ENV_PREFIX = "RFMKIT_"
+_Group = TypeVar("_Group", bound=BaseModel)
 
 
-class ScoreSettings(BaseModel):
-    """Validated settings of a scoring run (defaults are rfmkit's defaults)."""
+class ScoreOptions(BaseModel):
+    """How customers are scored and segmented."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    as_of: dt.date | None = None
-    scheme: str = "cn8"
-    method: Literal["quantile", "thresholds"] = "quantile"
-    levels: int = Field(default=5, ge=3, le=10)
-    weights: str | list[float] | None = None
-    lang: Literal["zh", "en"] = "zh"
-    thresholds: dict[str, list[float]] | None = None
-    split: Literal["mean", "median"] | None = None
-    top_percent: float = Field(default=20.0, gt=0, lt=100)
-    engine: Literal["duckdb", "spark"] = "duckdb"
-    map: dict[str, str] = Field(default_factory=dict)
-    sheet: str | None = None
-    encoding: str | None = None
-    timezone: str = "UTC"
-    delimiter: str | None = None
-    dayfirst: bool = False
-    strict: bool = False
-    exclude_customers: str | None = None
-    keep_duplicates: bool = False
-    keep_future: bool = False
-    max_amount: float | None = Field(default=None, gt=0)
-    outlier_iqr: float | None = Field(default=None, gt=0)
-    level: Literal["auto", "transactions", "customers"] = "auto"
-    from_db: str | None = None
-    table: str | None = None
-    query: str | None = None
+    as_of: dt.date | None = setting(
+        None, "Analysis date: only orders before it count (default: day after the last order)."
+    )
+    scheme: str = setting(
+        "cn8", "Segment scheme: cn8, classic11, value4, tier5 or a scheme YAML file."
+    )
+    method: Literal["quantile", "thresholds"] = setting(
+        "quantile", "Scoring method: quantile or thresholds."
+    )
+    levels: int = setting(5, "Score levels, 3 to 10.", ge=3, le=10)
+    weights: str | tuple[float, float, float] | None = setting(
+        None, "R,F,M weights of rfm_score (e.g. 1,2,1) or a preset (fmcg, luxury, ...)."
+    )
+    lang: Literal["zh", "en"] = setting("zh", "Language of labels and output: zh or en.")
+    thresholds: dict[str, list[float]] | None = setting(
+        None,
+        "Score edges per metric for method thresholds, e.g. recency_days = [30, 60, 90, 180].",
+        cli=False,
+    )
+    split: Literal["mean", "median"] | None = setting(
+        None, "High/low line of schemes such as cn8: mean or median (default: the scheme's)."
+    )
+    top_percent: float = setting(
+        20.0, "Pareto: the revenue share of the top N% of customers.", gt=0, lt=100
+    )
+    engine: Literal["duckdb", "spark"] = setting("duckdb", "Engine: duckdb or spark.")
 
-    @field_validator("map", mode="before")
+    @field_validator("as_of", mode="before")
     @classmethod
-    def _parse_map(cls, value: Any) -> Any:
-        return parse_mapping(value) if isinstance(value, str) else value
+    def _parse_as_of(cls, value: Any) -> Any:
+        return parse_date_setting(value)
 
-    def load_options(self) -> LoadOptions:
-        return LoadOptions(
-            map=dict(self.map),
-            sheet=self.sheet,
-            encoding=self.encoding,
-            timezone=self.timezone,
-            delimiter=self.delimiter,
-            dayfirst=self.dayfirst,
-            strict=self.strict,
-            exclude_customers=self.exclude_customers,
-            keep_duplicates=self.keep_duplicates,
-            keep_future=self.keep_future,
-            max_amount=self.max_amount,
-            outlier_iqr=self.outlier_iqr,
-            level=self.level,
-            from_db=self.from_db,
-            table=self.table,
-            query=self.query,
-        )
-
-    def score_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`rfmkit.score` (other than the input)."""
-        return {
-            "as_of": self.as_of,
-            "scheme": self.scheme,
-            "method": self.method,
-            "levels": self.levels,
-            "weights": self.weights,
-            "lang": self.lang,
-            "thresholds": self.thresholds,
-            "split": self.split,
-            "top_percent": self.top_percent,
-            "engine_name": self.engine,
-            "load": self.load_options(),
-        }
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _parse_weights(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value
 
 
-def parse_mapping(text: str) -> dict[str, str]:
-    """``"customer=会员ID,date=下单时间"`` to ``{"customer": "会员ID", ...}``."""
-    mapping = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ConfigError(
-                f"Cannot read the column mapping {part!r}.",
-                fix="Write it as name=COLUMN pairs: --map customer=会员ID,date=下单时间,amount=实付金额",
-            )
-        mapping[key.strip()] = value.strip()
-    return mapping
+class PredictOptions(BaseModel):
+    """How the purchase and spend models are fitted and used."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    horizon: str = setting("90d", "How far ahead to predict: 90d, 13w, 1y (or days).")
+    model: Literal["bgnbd", "mbgnbd", "pareto"] = setting(
+        "bgnbd", "Purchase model: bgnbd, mbgnbd (modified BG/NBD) or pareto."
+    )
+    time_unit: str = setting("W", "Model time unit: W (weeks) or D (days).")
+    discount_rate: float = setting(0.10, "Yearly discount rate of the CLV.", gt=-1)
+    margin: float = setting(1.0, "Share of revenue that is profit (CLV).", ge=0)
+    penalizer: float = setting(0.0, "L2 penalty when a model does not converge.", ge=0)
+    churn_p_alive: float = setting(
+        0.3, "Flag valuable customers whose p_alive is below this.", ge=0, le=1
+    )
+    value_scheme: str = setting(
+        "clv5", "Scheme on predictions for value_segment (clv5, a YAML file, or none)."
+    )
+    validate_model: bool = setting(
+        True,
+        "Check the model on the last horizon of the history.",
+        flag="--validate-model/--no-validate-model",
+    )
+
+    @field_validator("horizon", mode="before")
+    @classmethod
+    def _horizon_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+
+class SaveOptions(BaseModel):
+    """Where a run's results are written (the ``save`` verb)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    output: Path | None = setting(
+        None,
+        "Output file of the customer table: .csv, .parquet, .xlsx or .json.",
+        flag=("--output", "-o"),
+    )
+    summary: Path | None = setting(None, "Also write the segment summary (.csv, .xlsx, ...).")
+    quality_report: Path | None = setting(None, "Also write the data-quality report as JSON.")
+    rejects: Path | None = setting(
+        None, "Also write the rows left out (file, line, reason, raw values) as CSV."
+    )
+    force: bool = setting(False, "Replace output files that exist but were not named on this run.")
+    raw_cells: bool = setting(
+        False,
+        "Write text cells as they are, without neutralising spreadsheet formulas "
+        "(=, +, -, @): unsafe to open in Excel or WPS.",
+    )
+
+
+class DemoOptions(BaseModel):
+    """The generated demo order log of ``rfmkit demo``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    customers: int = setting(5000, "Number of demo customers (1 to 10,000,000).", ge=1, le=10**7)
+    seed: int = setting(42, "Random seed of the demo data.")
+
+
+class Settings(LoadOptions, ScoreOptions, PredictOptions):
+    """Every setting of a run, validated (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def group(self, model: type[BaseModel]) -> Any:
+        """The settings of one group, e.g. ``settings.group(LoadOptions)``."""
+        return model.model_validate({k: getattr(self, k) for k in model.model_fields})
+
+    def public(self) -> dict[str, Any]:
+        """The settings as JSON-ready data, secrets masked (for run records and logs)."""
+        from rfmkit.sources.databases import mask_url
+
+        data = self.model_dump(mode="json")
+        if data.get("from_db"):
+            data["from_db"] = mask_url(data["from_db"])
+        return data
+
+
+GROUPS: dict[str, type[BaseModel]] = {
+    "load": LoadOptions,
+    "score": ScoreOptions,
+    "predict": PredictOptions,
+    "save": SaveOptions,
+    "demo": DemoOptions,
+}
+
+
+def fields() -> Iterator[tuple[str, FieldInfo, str]]:
+    """Every setting: ``(name, declaration, group)`` in declaration order."""
+    for group, model in GROUPS.items():
+        for name, info in model.model_fields.items():
+            yield name, info, group
+
+
+def is_cli(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return not isinstance(extra, dict) or extra.get("cli", True) is not False
+
+
+def parse_date_setting(value: Any) -> Any:
+    """A date setting from text in any form the data reader accepts (``2024/07/01`` too)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:  # INTEGRATION: parse_day comes from the values work
+            from rfmkit.sources.values import parse_day
+        except ImportError:
+            return dt.date.fromisoformat(value.strip())
+        return parse_day(value)
+    return value
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
     """The settings in a TOML or YAML file (a ``[score]`` table is also accepted)."""
     file = Path(path)
-    if not file.exists():
-        raise ConfigError(f"Config file not found: {file}", file=str(file))
+    if not file.is_file():
+        raise ConfigError(
+            f"Config file not found: {file}", file=str(file), fix="Check the --config path."
+        )
     text = file.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text) if file.suffix.lower() == ".toml" else yaml.safe_load(text)
@@ -124,21 +210,108 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"Cannot parse the config file: {exc}", file=str(file)) from exc
     if not isinstance(data, dict):
         raise ConfigError("The config file must hold key = value settings.", file=str(file))
-    data = data.get("score", data)
+    nested = data.pop("score", None)
+    if isinstance(nested, dict):
+        data = {**data, **nested}
     return {k.replace("-", "_"): v for k, v in data.items()}
 
 
-def build_settings(config: str | Path | None = None, **given: Any) -> ScoreSettings:
-    """Settings from a config file overlaid with explicitly given values (None = not given)."""
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings given as ``RFMKIT_<NAME>`` environment variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, info, _group in fields():
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is None or raw == "":
+            continue
+        values[name] = _env_value(raw, info)
+    return values
+
+
+def _env_value(raw: str, info: FieldInfo) -> Any:
+    """Text from the environment: JSON for nested settings, the text itself otherwise."""
+    if info.annotation is not None and "dict" in str(info.annotation) and raw.lstrip()[:1] == "{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def build_settings(
+    config: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **given: Any,
+) -> Settings:
+    """Settings from defaults, a config file, the environment and given values (None = not given)."""
     values = read_config(config) if config else {}
+    values.update(from_environment(environ))
     values.update({k: v for k, v in given.items() if v is not None})
+    others = {**SaveOptions.model_fields, **DemoOptions.model_fields}
+    run = {k: v for k, v in values.items() if k not in others}
     try:
-        return ScoreSettings.model_validate(values)
+        return Settings.model_validate(run)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(
-            f"Invalid setting {name}: {first['msg']}.",
-            file=str(config) if config else None,
-            fix="See `rfmkit score --help` for the allowed values.",
-        ) from exc
+        raise _config_error(exc, config) from None
+
+
+def build_group(
+    model: type[_Group],
+    config: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **given: Any,
+) -> _Group:
+    """The settings of one group (``SaveOptions``, ``DemoOptions``), precedence as above."""
+    values = read_config(config) if config else {}
+    values.update(from_environment(environ))
+    values.update({k: v for k, v in given.items() if v is not None})
+    chosen = {k: v for k, v in values.items() if k in model.model_fields}
+    try:
+        return model.model_validate(chosen)
+    except ValidationError as exc:
+        raise _config_error(exc, config) from None
+
+
+def build_save_options(
+    config: str | Path | None = None, *, environ: Mapping[str, str] | None = None, **given: Any
+) -> SaveOptions:
+    """The ``save`` settings (see :func:`build_group`)."""
+    return build_group(SaveOptions, config, environ=environ, **given)
+
+
+def _config_error(exc: ValidationError, config: str | Path | None) -> ConfigError:
+    first = exc.errors()[0]
+    name = ".".join(str(p) for p in first["loc"]) or "settings"
+    if first["type"] == "extra_forbidden":
+        message = f"Unknown setting {name!r}."
+        fix = "See README (Settings) for every setting's name; CLI options use dashes: --" + (
+            name.replace("_", "-")
+        )
+    else:
+        message = f"Invalid setting {name}: {first['msg']} (given: {first.get('input')!r})."
+        info = _field(name)
+        fix = info.description if info is not None and info.description else None
+    return ConfigError(message, file=str(config) if config else None, fix=fix)
+
+
+def _field(name: str) -> FieldInfo | None:
+    return next((info for n, info, _g in fields() if n == name), None)
+
+
+__all__ = [
+    "GROUPS",
+    "LoadOptions",
+    "PredictOptions",
+    "SaveOptions",
+    "ScoreOptions",
+    "Settings",
+    "DemoOptions",
+    "build_group",
+    "build_save_options",
+    "build_settings",
+    "fields",
+    "from_environment",
+    "read_config",
+]

@@ -56,7 +56,7 @@ def cdnow_result():
 
 
 def test_cdnow_keeping_duplicates_counts_every_line():
-    result = rfmkit.score(cdnow_frame(), load=LoadOptions(keep_duplicates=True))
+    result = rfmkit.score(cdnow_frame(), keep_duplicates=True)
     customers, orders, revenue, _ = independent_totals(drop_duplicates=False)
     table = result.to_pandas()
     assert (len(table), table.frequency.sum()) == (customers, orders)

@@ -12,7 +12,7 @@ import pytest
 
 from rfmkit.cli import app, main
 from rfmkit.segments import parse_scheme
-from rfmkit.settings import ScoreSettings
+from rfmkit.settings import Settings
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -54,7 +54,7 @@ def test_yaml_scheme_example_is_a_valid_scheme():
 
 def test_toml_config_example_is_valid():
     for text in blocks("toml"):
-        ScoreSettings.model_validate(tomllib.loads(text))
+        Settings.model_validate(tomllib.loads(text))
 
 
 def test_every_command_and_option_is_documented():

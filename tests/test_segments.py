@@ -47,8 +47,8 @@ def scored_table(rows, con=None):
 def labelled(rows, scheme_key, lang="zh", split=None):
     table, scored = scored_table(rows)
     scheme = load_scheme(scheme_key)
-    splits = segments.split_values(table, split or scheme.split)
-    out = segments.assign(scored, scheme, levels=5, lang=lang, splits=splits).to_pandas()
+    out, _line = segments.label_segments(scored, scheme, levels=5, lang=lang, split=split)
+    out = out.to_pandas()
     return out.set_index("customer_id")
 
 
@@ -81,11 +81,37 @@ def test_median_split_changes_the_line():
     rows = [(1, 1, 1.0), (2, 1, 2.0), (3, 1, 3.0), (100, 1, 1000.0)]
     mean = labelled(rows, "cn8", split="mean")
     median = labelled(rows, "cn8", split="median")
-    # everyone bought once (F is high for all: frequency >= its mean);
+    # everyone bought once: F is high for all at the mean (frequency >= 1)
+    # and low for all at the median (not strictly above 1).
     # c2 = 3 days, 3.0 spent. Means: 26.5 days, 251.5 spent -> recent, low M.
     # Medians: 2.5 days, 2.5 spent -> not recent, high M.
     assert mean.loc["c2", "segment"] == "general_value"
-    assert median.loc["c2", "segment"] == "important_retention"
+    assert median.loc["c2", "segment"] == "important_winback"
+
+
+def test_median_split_puts_one_time_buyers_in_low_f():
+    # five one-time buyers and two repeat buyers: the median frequency is 1
+    rows = [(10, 1, 500.0)] * 5 + [(10, 3, 500.0), (10, 4, 500.0)]
+    out = labelled(rows, "cn8", split="median")
+    one_time = out.loc[[f"c{i}" for i in range(5)], "segment"]
+    # recency and spend are tied: not strictly better than the median -> low
+    assert set(one_time) == {"general_winback"}
+    assert out.loc["c5", "segment"] == out.loc["c6", "segment"] == "general_retention"
+
+
+def test_mean_split_counts_a_customer_at_the_mean_as_high():
+    # recency 10, 20, 30: mean 20 -> c1 (20 days) is recent; frequency 1, 2, 3: mean 2 -> c1 high F
+    rows = [(10, 1, 1.0), (20, 2, 2.0), (30, 3, 3.0)]
+    out = labelled(rows, "cn8", split="mean")
+    assert out.loc["c1", "segment"] == "important_value"  # each metric exactly at its mean: high
+    assert out.loc["c0", "segment"] == "general_development"  # R high, F low, M low
+
+
+def test_a_split_that_leaves_a_side_empty_is_reported():
+    _, scored = scored_table([(10, 1, 1.0), (20, 1, 2.0), (30, 1, 3.0)])
+    _, line = segments.label_segments(scored, load_scheme("cn8"), levels=5, split="median")
+    assert line is not None
+    assert line.empty == (("f", "high"),)
 
 
 def test_value4_groups():
@@ -140,8 +166,8 @@ def test_every_customer_gets_exactly_one_segment_in_every_scheme(rows, levels):
     )
     for key in SHIPPED:
         scheme = load_scheme(key)
-        splits = segments.split_values(table, scheme.split)
-        out = segments.assign(scored, scheme, levels=levels, splits=splits).to_pandas()
+        labelled_table, _line = segments.label_segments(scored, scheme, levels=levels)
+        out = labelled_table.to_pandas()
         assert len(out) == len(frame)
         assert out.customer_id.is_unique
         assert set(out.segment) <= {s.key for s in scheme.segments}
@@ -225,11 +251,11 @@ def test_value_scheme_on_predictions():
     )
     table = as_table(frame, con)
     scheme = load_scheme("clv5")
-    splits = segments.split_values(table, scheme.split, scheme.split_fields())
-    assert set(splits) == {"clv", "m"}
-    out = segments.assign(
-        table, scheme, levels=5, splits=splits, columns=("value_segment", "value_segment_label")
-    ).to_pandas()
+    out, line = segments.label_segments(
+        table, scheme, levels=5, columns=("value_segment", "value_segment_label")
+    )
+    assert line is not None and set(line.values) == {"clv", "m"}
+    out = out.to_pandas()
     assert dict(zip(out.customer_id, out.value_segment, strict=True)) == {
         "star": "star",
         "gone": "valuable_at_risk",
@@ -242,4 +268,4 @@ def test_value_scheme_on_predictions():
 def test_a_value_scheme_cannot_label_plain_scores():
     _, scored = scored_table(CN8_ROWS)
     with pytest.raises(ConfigError, match="rfmkit predict --value-scheme"):
-        segments.assign(scored, load_scheme("clv5"), levels=5, splits={"m": 1.0, "clv": 1.0})
+        segments.label_segments(scored, load_scheme("clv5"), levels=5)

@@ -1,14 +1,25 @@
-"""The ``rfmkit`` command: a thin Typer shell over the core verbs."""
+"""The ``rfmkit`` command: a thin Typer shell over the verbs.
+
+Each command parses its options, builds the settings from the registry,
+calls one verb and renders the result; errors become one paragraph and the
+exit code of :mod:`rfmkit.cli.errors`.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from types import FrameType
+from typing import Annotated
 
 import typer
 
+from rfmkit import i18n
 from rfmkit.cli import common
 from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
+from rfmkit.cli.errors import exit_code, render_error
 from rfmkit.cli.predict import predict_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
@@ -21,6 +32,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from rfmkit import __version__
+
+        common.console().print(f"rfmkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    """Customer value segments (RFM), churn warnings and lifetime value from an order history."""
+
+
 app.command("score")(score_command)
 app.command("check")(check_command)
 app.command("predict")(predict_command)
@@ -28,36 +59,55 @@ app.command("schemes")(schemes_command)
 app.command("demo")(demo_command)
 
 
+#: Exit code of an unexpected internal error (EX_SOFTWARE).
+INTERNAL_ERROR = 70
+
+
+class Terminated(Exception):
+    """SIGTERM, turned into an exception so that temporary files are cleaned up."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors become one paragraph and an exit code, never a traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang(args)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        app(args=argv, prog_name="rfmkit")
+        app(args=args, prog_name="rfmkit")
     except RfmError as exc:
-        render_error(exc)
-        return exc.exit_code
+        render_error(exc, lang)
+        return exit_code(exc)
     except SystemExit as exc:  # Typer's own ending: --help, usage errors
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
-        common.err_console().print("Interrupted.")
+        common.err_console().print(i18n.t("interrupted", lang))
         return 130
+    except Terminated:
+        common.err_console().print(i18n.t("interrupted", lang))
+        return 143
+    except Exception as exc:  # a bug of rfmkit's: say so plainly, details on request
+        if os.environ.get("RFMKIT_DEBUG"):
+            raise
+        common.err_console().print(i18n.t("internal_error", lang, error=repr(exc)), markup=False)
+        return INTERNAL_ERROR
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
-def render_error(exc: RfmError) -> None:
-    """One paragraph: what went wrong, where, and how to fix it."""
-    lines = [f"[bold red]Error:[/] {exc.message}"]
-    where = str(exc.location)
-    if where:
-        lines.append(f"Where: {where}")
-    found = exc.details.get("found")
-    if found:
-        lines.append("Columns found: " + ", ".join(map(str, found)))
-    candidates = exc.details.get("candidates")
-    if candidates:
-        lines.append("Closest: " + ", ".join(map(str, candidates)))
-    if exc.fix:
-        lines.append(f"Fix: {exc.fix}")
-    common.err_console().print("\n".join(lines), markup=True, soft_wrap=True)
+def _lang(args: list[str]) -> str:
+    """The language asked for on the command line, for messages before settings exist."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1] if args[i + 1] in i18n.LANGS else "en"
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in i18n.LANGS else "en"
+    return "en"
 
 
 def entry() -> None:

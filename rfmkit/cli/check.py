@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from rfmkit.backend import connect
 from rfmkit.cli import common as c
-from rfmkit.cli.score import score_settings, write_outputs
-from rfmkit.sources import load_transactions
+from rfmkit.cli import options as o
+from rfmkit.verbs.check import check_with
+from rfmkit.verbs.save import check_paths, save
+
+#: Scoring settings that mean nothing to a check (it only loads).
+_NOT_CHECK = ("scheme", "method", "levels", "weights", "split", "top_percent")
 
 
-@c.with_options(c.reading_options)
-def check_command(inputs: c.Inputs = None, **options: Any) -> None:
+@o.with_settings("load", "score", "save", skip=(*_NOT_CHECK, "output", "summary"))
+def check_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Read the input, apply the cleaning rules and print the data-quality report."""
-    settings = score_settings(**options)
-    with c.console().status("Reading and checking…"):
-        loaded = load_transactions(
-            c.paths_or_none(inputs),
-            con=connect(settings.engine),
-            options=settings.load_options(),
-            as_of=settings.as_of,
-        )
-        write_outputs(loaded.quality, loaded.rejects, options["quality_report"], options["rejects"])
-    c.console().print(loaded.quality.summary(), markup=False)
+    settings = o.settings_from(options)
+    targets = o.save_options_from(options)
+    check_paths(targets, inputs)
+    with c.StepProgress(settings.lang).shown() as progress:
+        result = check_with(o.paths_or_none(inputs), settings, progress=progress)
+        save(result, targets)
+    c.console().print(result.quality.summary(settings.lang), markup=False)

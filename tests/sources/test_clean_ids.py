@@ -91,5 +91,5 @@ def test_customer_level_input_checks_trusted_ids():
             "monetary": [10.0, 5.0, 7.0],
         }
     )
-    result = rfmkit.score(data, as_of="2024-01-02", load=LoadOptions(level="customers"))
+    result = rfmkit.score(data, as_of="2024-01-02", level="customers")
     assert sorted(result.to_pandas().customer_id) == ["1001", "1002", "1003"]

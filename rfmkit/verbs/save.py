@@ -1,0 +1,96 @@
+"""The ``save`` verb: write a result and its extras, after checking every path first.
+
+A result of ``score`` or ``predict`` is written as the customer table
+(``output``), the segment summary (``summary``), the data-quality report
+(``quality_report``) and the rows left out (``rejects``). Every path is
+checked before any work (:func:`check_paths`): its format, its folder, that
+it is not an input, that two outputs differ, and that a default-named file
+is not silently replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from rfmkit.errors import ConfigError
+from rfmkit.export import check_outputs, write_frame, write_table
+from rfmkit.quality import QualityReport, write_rejects, write_report
+from rfmkit.settings import SaveOptions, build_save_options
+
+
+class Saveable(Protocol):
+    """What ``save`` needs of a result."""
+
+    @property
+    def customers(self) -> ir.Table: ...
+
+    @property
+    def quality(self) -> QualityReport: ...
+
+    @property
+    def summary(self) -> pd.DataFrame: ...
+
+    def rejects(self) -> ir.Table: ...
+
+
+def check_paths(
+    options: SaveOptions,
+    inputs: Any = None,
+    *,
+    required: Sequence[str] = (),
+) -> None:
+    """Refuse bad output paths before any work (see :func:`rfmkit.export.check_outputs`).
+
+    ``required`` names the outputs that must be given (rfmkit never writes
+    to a default file name, so it never replaces a file the user did not name).
+    """
+    paths = _paths(options)
+    for name in required:
+        if paths.get(name) is None:
+            flag = "-o" if name == "output" else "--" + name.replace("_", "-")
+            raise ConfigError(
+                f"No {name.replace('_', ' ')} file was named.",
+                fix=f"Name it with {flag}, e.g. {flag} customers.csv "
+                "(.csv, .parquet, .xlsx or .json).",
+            )
+    check_outputs(paths, _input_paths(inputs))
+
+
+def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> list[Path]:
+    """Write ``result`` where ``options`` (or the keyword settings) say; return the paths written.
+
+    Takes the settings of :class:`rfmkit.settings.SaveOptions` by name:
+    ``output``, ``summary``, ``quality_report``, ``rejects``, ``force``, ``raw_cells``.
+    """
+    opts = options or build_save_options(environ={}, **given)
+    written = []
+    if opts.output is not None:
+        written.append(write_table(result.customers, opts.output, raw_cells=opts.raw_cells))
+    if opts.summary is not None:
+        written.append(write_frame(result.summary, opts.summary, raw_cells=opts.raw_cells))
+    if opts.quality_report is not None:
+        write_report(result.quality, opts.quality_report)
+        written.append(Path(opts.quality_report))
+    if opts.rejects is not None:
+        write_rejects(result.rejects(), opts.rejects, raw_cells=opts.raw_cells)
+        written.append(Path(opts.rejects))
+    return written
+
+
+def _paths(options: SaveOptions) -> dict[str, Path | None]:
+    return {
+        "output": options.output,
+        "summary": options.summary,
+        "quality_report": options.quality_report,
+        "rejects": options.rejects,
+    }
+
+
+def _input_paths(inputs: Any) -> list[str]:
+    items = inputs if isinstance(inputs, list | tuple) else [inputs]
+    return [str(item) for item in items if isinstance(item, str | Path)]
