@@ -6,9 +6,13 @@ Rules (pinned by ``tests/test_engine.py``):
 * rows sharing an ``order_id`` form one order, dated by its earliest row;
   rows without an ``order_id`` are each an order of their own;
 * an order whose net amount is <= 0 does not count as an order, but its
-  amount still counts in ``monetary`` (refunds reduce it); net amounts are
-  rounded to :data:`MONEY_DECIMALS` decimals so float noise never makes a
-  fully refunded order count;
+  amount still counts in ``monetary`` (refunds reduce it);
+* money is exact: every amount is rounded to the currency's minor unit
+  (``money_decimals``, :data:`MONEY_DECIMALS` = 2 by default) and summed as a
+  decimal, so float noise never makes a fully refunded order count and
+  ``monetary`` is ``86.1``, never ``86.10000000000001``; ``avg_order_value``
+  is rounded to the same unit (half away from zero). Money columns come out
+  as float64 holding those rounded values;
 * customers without a positive order are left out of :func:`metrics`
   (:func:`customer_totals` keeps them, with ``frequency`` 0, to be counted).
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -27,9 +32,15 @@ from rfmkit import glossary as g
 from rfmkit.errors import InputError
 from rfmkit.sources import values
 
-#: Net amounts are rounded to this many decimals, so that a fully refunded
-#: order (10.51 - 0.66 - 3.25 - 4.20 - 2.40 in floating point) nets to exactly 0.
-MONEY_DECIMALS = 6
+#: Decimals of the currency's minor unit (2: cents). Amounts are rounded to it
+#: and summed as decimals, so that a fully refunded order (10.51 - 0.66 - 3.25
+#: - 4.20 - 2.40 in floating point) nets to exactly 0.
+MONEY_DECIMALS = 2
+
+
+def money(value: ir.NumericValue, decimals: int = MONEY_DECIMALS) -> ir.DecimalValue:
+    """``value`` as an exact decimal rounded to ``decimals`` places (sums stay exact)."""
+    return value.cast(idt.Decimal(38, decimals))
 
 
 def default_as_of(transactions: ir.Table) -> dt.date:
@@ -48,7 +59,12 @@ UNCLEAN_ORDER_ID = "unclean_order_id"
 
 
 def orders(
-    transactions: ir.Table, as_of: dt.date, *, keyed: str = "some", check_order_ids: bool = False
+    transactions: ir.Table,
+    as_of: dt.date,
+    *,
+    keyed: str = "some",
+    check_order_ids: bool = False,
+    money_decimals: int = MONEY_DECIMALS,
 ) -> ir.Table:
     """One row per order: ``customer_id, order_date, amount`` (net), before ``as_of``.
 
@@ -56,9 +72,19 @@ def orders(
     (``"all"`` or ``"none"``): the table is then read once instead of twice.
     With ``check_order_ids`` a boolean ``unclean_order_id`` says whether the
     order's id would change if cleaned (see :func:`customer_totals`).
+    ``amount`` is the exact net (see :func:`money`) as float64.
     """
+    exact = _orders(transactions, as_of, keyed, check_order_ids, money_decimals)
+    return exact.mutate(**{g.AMOUNT: exact[g.AMOUNT].cast("float64")})
+
+
+def _orders(
+    transactions: ir.Table, as_of: dt.date, keyed: str, check_order_ids: bool, decimals: int
+) -> ir.Table:
+    """:func:`orders` with ``amount`` as an exact decimal."""
     clean = {UNCLEAN_ORDER_ID: ibis.literal(False)}
     rows = transactions.filter(transactions[g.ORDER_DATE] < ibis.literal(as_of))
+    rows = rows.mutate(**{g.AMOUNT: money(rows[g.AMOUNT], decimals)})
     columns = [g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT]
     if check_order_ids:
         columns.append(UNCLEAN_ORDER_ID)
@@ -67,7 +93,7 @@ def orders(
     keyed_rows = rows if keyed == "all" else rows.filter(rows[g.ORDER_ID].notnull())
     grouped = keyed_rows.group_by([g.CUSTOMER_ID, g.ORDER_ID]).aggregate(
         order_date=keyed_rows[g.ORDER_DATE].min(),
-        amount=keyed_rows[g.AMOUNT].sum().round(MONEY_DECIMALS),
+        amount=money(keyed_rows[g.AMOUNT].sum(), decimals),
     )
     if check_order_ids:
         unclean = ~values.is_plain(grouped[g.ORDER_ID], "order")
@@ -80,7 +106,12 @@ def orders(
 
 
 def customer_totals(
-    transactions: ir.Table, as_of: dt.date, *, keyed: str = "some", check_order_ids: bool = False
+    transactions: ir.Table,
+    as_of: dt.date,
+    *,
+    keyed: str = "some",
+    check_order_ids: bool = False,
+    money_decimals: int = MONEY_DECIMALS,
 ) -> ir.Table:
     """Per customer: order count, net amount and purchase dates (all customers).
 
@@ -88,49 +119,70 @@ def customer_totals(
     of the customer needs cleaning. Loading reads the text ids of typed
     sources as they are (see :func:`rfmkit.sources.load_transactions`);
     testing them here, once per order, is far cheaper than once per row.
+    ``monetary`` is summed exactly (see :func:`money`) and returned as float64.
     """
-    o = orders(transactions, as_of, keyed=keyed, check_order_ids=check_order_ids)
+    o = _orders(transactions, as_of, keyed, check_order_ids, money_decimals)
     positive = o[g.AMOUNT] > 0
     extra = {UNCLEAN_ORDER_ID: o[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
     return o.group_by(g.CUSTOMER_ID).aggregate(
         frequency=positive.sum().cast("int64"),
-        monetary=o[g.AMOUNT].sum().round(MONEY_DECIMALS),
+        monetary=money(o[g.AMOUNT].sum(), money_decimals).cast("float64"),
         first_purchase=o[g.ORDER_DATE].min(where=positive),
         last_purchase=o[g.ORDER_DATE].max(where=positive),
         **extra,
     )
 
 
-def metrics(transactions: ir.Table, as_of: dt.date) -> ir.Table:
+def metrics(
+    transactions: ir.Table, as_of: dt.date, *, money_decimals: int = MONEY_DECIMALS
+) -> ir.Table:
     """Customer metrics (see :mod:`rfmkit.glossary`) for customers with a positive order."""
-    return scorable(customer_totals(transactions, as_of), as_of)
+    totals = customer_totals(transactions, as_of, money_decimals=money_decimals)
+    return scorable(totals, as_of, money_decimals=money_decimals)
 
 
-def scorable(totals: ir.Table, as_of: dt.date) -> ir.Table:
+def scorable(totals: ir.Table, as_of: dt.date, *, money_decimals: int = MONEY_DECIMALS) -> ir.Table:
     """Metrics of the customers in ``totals`` that have a positive order."""
-    return metrics_from_totals(totals.filter(totals.frequency > 0), as_of)
+    return metrics_from_totals(
+        totals.filter(totals.frequency > 0), as_of, money_decimals=money_decimals
+    )
 
 
-def metrics_from_totals(totals: ir.Table, as_of: dt.date) -> ir.Table:
+def metrics_from_totals(
+    totals: ir.Table, as_of: dt.date, *, money_decimals: int = MONEY_DECIMALS
+) -> ir.Table:
     """Derive the day counts and averages from per-customer totals.
 
     Also used for customer-level input (already aggregated per customer),
-    where ``first_purchase`` may be missing.
+    where ``first_purchase`` may be missing; its ``monetary`` is rounded to
+    ``money_decimals`` here.
     """
     day = ibis.literal(as_of)
     first = totals[g.FIRST_PURCHASE] if g.FIRST_PURCHASE in totals.columns else None
+    monetary = money(totals[g.MONETARY], money_decimals)
     return totals.select(
         g.CUSTOMER_ID,
         recency_days=day.delta(totals[g.LAST_PURCHASE], unit="day").cast("int64"),
         frequency=totals[g.FREQUENCY].cast("int64"),
-        monetary=totals[g.MONETARY].cast("float64"),
+        monetary=monetary.cast("float64"),
         first_purchase=first if first is not None else ibis.null("date"),
         last_purchase=totals[g.LAST_PURCHASE],
         tenure_days=day.delta(first, unit="day").cast("int64")
         if first is not None
         else ibis.null("int64"),
-        avg_order_value=totals[g.MONETARY].cast("float64") / totals[g.FREQUENCY],
+        avg_order_value=_per_order(monetary, totals[g.FREQUENCY], money_decimals),
     )
+
+
+def _per_order(monetary: ir.DecimalValue, frequency: ir.IntegerValue, decimals: int) -> ir.Value:
+    """``monetary / frequency`` rounded to ``decimals`` (half away from zero), as float64.
+
+    Divided in minor units (cents), which are whole numbers, so that an exact
+    half (1 cent over 2 orders) rounds the same way on every engine.
+    """
+    unit = 10**decimals
+    minor = (monetary * unit).cast("int64")
+    return ((minor / frequency).round(0) / unit).cast("float64")
 
 
 def _is_missing(value: object) -> bool:

@@ -11,9 +11,6 @@ against the customer's monetary value) and only counted.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +19,9 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from rfmkit.errors import DataQualityError, OutputError
+from rfmkit.errors import DataQualityError
+from rfmkit.export import write_json, write_rows
+from rfmkit.export.files import atomic_write as atomic_write
 
 EXAMPLES = 5
 
@@ -167,40 +166,18 @@ def enforce_strict(report: QualityReport) -> None:
     )
 
 
-def write_report(report: QualityReport, path: str | Path) -> None:
-    """Write ``report`` as JSON to ``path`` (a temporary file renamed at the end)."""
-    atomic_write(Path(path), lambda tmp: tmp.write_text(report.to_json(), encoding="utf-8"))
+def write_report(report: QualityReport, path: str | Path) -> Path:
+    """Write ``report`` as JSON to ``path``, atomically (ISO dates, never NaN)."""
+    return write_json(report.to_dict(), path)
 
 
-def write_rejects(rejects: ibis.Table | pd.DataFrame, path: str | Path) -> int:
-    """Write the left-out rows (``Loaded.rejects()``) to a CSV file; return how many."""
-    frame = rejects if isinstance(rejects, pd.DataFrame) else rejects.to_pandas()
-    atomic_write(Path(path), lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
-    return len(frame)
+def write_rejects(
+    rejects: ibis.Table | pd.DataFrame, path: str | Path, *, raw_cells: bool = False
+) -> int:
+    """Write the left-out rows (``Loaded.rejects()``) in their order; return how many.
 
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``.
-
-    A failure leaves no partial file behind.
+    The format follows the extension (.csv, as a rule). Raw cells that a
+    spreadsheet would run as a formula (``=...``) are quoted unless
+    ``raw_cells`` (see :mod:`rfmkit.export.cells`).
     """
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(
-            "The output folder does not exist.", file=str(path), fix="Create the folder first."
-        )
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(
-            f"Cannot write the file: {exc.strerror or exc}",
-            file=str(path),
-            fix="Check the path and the permissions.",
-        ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    return write_rows(rejects, path, order_by=None, raw_cells=raw_cells)
