@@ -151,3 +151,22 @@ def store_at(kind: str, tmp_path: object) -> Iterator[str]:
         yield location
     finally:
         drop_pg_schema(location)
+
+
+def big_table(n: int, as_of: dt.date) -> pa.Table:
+    """``n`` customers in tier5's segments (built by DuckDB: fast for millions)."""
+    import duckdb
+
+    segments = ", ".join(f"'{k}'" for k in TIER5)
+    return duckdb.sql(
+        f"""
+        SELECT 'cust' || i::VARCHAR AS customer_id, (i % 400)::BIGINT AS recency_days,
+               (1 + i % 7)::BIGINT AS frequency, (i % 1000) * 1.5 AS monetary,
+               (1 + i % 5)::BIGINT AS r_score, (1 + i % 3)::BIGINT AS f_score,
+               (1 + i % 4)::BIGINT AS m_score, '123' AS rfm_code, 2.5 AS rfm_score,
+               [{segments}][1 + i % 5] AS segment, 'label ' || (i % 5)::VARCHAR AS segment_label,
+               DATE '2023-01-01' AS first_purchase, DATE '{as_of}' - (i % 400)::INTEGER AS last_purchase,
+               400::BIGINT AS tenure_days, 10.0 AS avg_order_value
+        FROM range({n}) t(i)
+        """
+    ).to_arrow_table()
