@@ -77,6 +77,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "日期早于最早允许日期或晚于 2100 年",
         "en": "date before min_date or after 2100-01-01",
     },
+    "rule.implausible_amount": {
+        "zh": "金额超过 ±1e15，可能是误填或占位值",
+        "en": "amount beyond ±1e15: a typo or a placeholder",
+    },
     "rule.future_date": {"zh": "日期在今天之后", "en": "dated after today"},
     "rule.outlier": {"zh": "金额超出异常值界限", "en": "amount outside the outlier limits"},
     "rule.refunds": {
