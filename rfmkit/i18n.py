@@ -142,6 +142,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "  quality.json    the data-quality report",
     },
     "demo.try": {"zh": "试试：{command}", "en": "Try: {command}"},
+    # lifecycle stages and campaigns (rfmkit.campaigns)
+    "lifecycle.new": {"zh": "新客", "en": "New"},
+    "lifecycle.active": {"zh": "活跃", "en": "Active"},
+    "lifecycle.reactivated": {"zh": "回流", "en": "Reactivated"},
+    "lifecycle.at_risk": {"zh": "有流失风险", "en": "At risk"},
+    "lifecycle.lapsed": {"zh": "已流失", "en": "Lapsed"},
+    "lifecycle.insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
+    "lifecycle.action.new": {
+        "zh": "新客培育：欢迎礼与首单关怀，引导第二次购买（不按流失或低价值客户对待）",
+        "en": "Onboard: a welcome offer and first-order care, then a nudge towards a second "
+        "purchase (not treated as lost or low value)",
+    },
+    "campaign.overall": {"zh": "全部", "en": "All"},
+    "campaign.mde": {
+        "zh": "实验组 {treatment} 人、对照组 {control} 人：只能检出至少 {mde} 个百分点的响应率差异"
+        "（α=0.05，功效 80%，基准响应率 {baseline}%）；请扩大对照组或受众。",
+        "en": "With {treatment} treated and {control} held out, only a difference in response "
+        "rate of at least {mde} percentage points can be detected (alpha 0.05, power 80%, "
+        "baseline {baseline}%); enlarge the holdout or the audience.",
+    },
+    "campaign.too_small": {
+        "zh": "实验组 {treatment} 人、对照组 {control} 人：每组至少需要 2 人才能检验效果。",
+        "en": "With {treatment} treated and {control} held out no effect can be tested: "
+        "each group needs at least 2 customers.",
+    },
+    "suppression.removed": {
+        "zh": "已按退订/屏蔽名单移除 {count} 位客户",
+        "en": "Removed {count} customers on the suppression list",
+    },
     # errors
     "error": {"zh": "错误", "en": "Error"},
     "error.where": {"zh": "位置", "en": "Where"},
