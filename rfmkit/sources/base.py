@@ -33,6 +33,9 @@ class RawSource:
     typed
         For text files: read the file again with the engine typing its columns,
         except the given ones, kept as text (None when the engine cannot).
+    serial
+        For text files read in parallel: the same file read again by the
+        single-threaded, quote-aware reader (see :mod:`rfmkit.sources.delimited`).
     """
 
     name: str
@@ -42,3 +45,4 @@ class RawSource:
     kind: str = "frame"
     info: dict[str, Any] = field(default_factory=dict)
     typed: Callable[[Collection[str]], ibis.Table] | None = field(default=None, repr=False)
+    serial: Callable[[], RawSource] | None = field(default=None, repr=False)

@@ -8,6 +8,7 @@ delimiter and the line of the header (exports often start with a title line).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ class TextLayout:
     delimiter: str | None
     skip: int
     columns: tuple[str, ...]
+    #: Some quoted cell of the sample spans lines.
+    multiline: bool = False
 
 
 def duckdb_encoding(name: str) -> str:
@@ -100,7 +103,13 @@ def sniff_text(
         raise InputError(
             "The file is empty.", file=str(path), fix="Export the data again, with its rows."
         )
-    return _layout(lines[:50], chosen, delimiter, mapping or {}, path, whole)
+    layout = _layout(lines[:50], chosen, delimiter, mapping or {}, path, whole)
+    return dataclasses.replace(layout, multiline=quoted_line_breaks(lines))
+
+
+def quoted_line_breaks(lines: list[str]) -> bool:
+    """Whether a quoted cell spans lines: some line holds an odd number of quotes."""
+    return any(line.count('"') % 2 for line in lines)
 
 
 def _refuse_binary(sample: bytes, path: Path) -> None:
