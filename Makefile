@@ -46,6 +46,7 @@ bench-smoke: install bench-env
 	$(BIN)/python bench/bench_score.py --smoke
 	$(BIN)/python bench/bench_load.py --smoke
 	$(BIN)/python bench/bench_models.py --smoke
+	$(BIN)/python bench/bench_store.py --smoke
 	$(BIN)/python bench/bench_xlsx.py --smoke
 	$(BIN)/python bench/bench_report.py --smoke
 
