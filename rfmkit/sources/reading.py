@@ -88,3 +88,4 @@ class Reading:
         """Put the notes and the skipped files in ``report``."""
         report.warnings[:0] = self.notes
         report.skipped = list(self.skipped)
+        report.warnings.extend(f"Skipped {s['file']}: {s['reason']}" for s in self.skipped)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from rfmkit.errors import InputError
+from rfmkit.sources import jsonfiles
 from tests.sources.conftest import write
 
 HEADER = "customer_id,order_id,order_date,amount,note\n"
@@ -266,3 +268,50 @@ def test_skipping_every_file_is_an_error(load, tmp_path: Path) -> None:
     (tmp_path / "b.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(InputError, match="No input could be read"):
         load(tmp_path / "b.csv", skip_bad_files=True)
+
+
+# -- 6. JSON ---------------------------------------------------------------------------------
+
+
+def test_deeply_nested_json_is_refused_before_parsing(load, tmp_path: Path) -> None:
+    path = write(tmp_path / "deep.json", "[" * 30_000 + "]" * 30_000)
+    with pytest.raises(InputError, match="nests deeper than 64 levels"):
+        load(path)
+
+
+def test_json_id_beyond_64_bits_and_amounts_as_strings(load, tmp_path: Path) -> None:
+    records = [
+        {"customer_id": 12345678901234567890, "order_date": "2024-01-01", "amount": 5},
+        {"customer_id": 1, "order_date": "2024-01-02", "amount": "20.5"},
+        {"customer_id": 2, "order_date": "2024-01-03", "amount": 1.25, "extra": {"a": [1]}},
+    ]
+    path = write(tmp_path / "j.json", json.dumps(records))
+    loaded = load(path)
+    frame = loaded.transactions.to_pandas().sort_values("amount")
+    assert frame[["customer_id", "amount"]].values.tolist() == [
+        ["2", 1.25],
+        ["12345678901234567890", 5.0],
+        ["1", 20.5],
+    ]
+    assert loaded.quality.rows_used == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ('[{"a": "[[[[[[[[[["}]', False),  # brackets inside a string do not count
+        ('[{"a": "\\"[[[[[[[[[["}]', False),  # an escaped quote does not end the string
+        ('[{"a": "\\\\"}, [[[[[[[[[[]]]]]]]]]]]', True),  # an escaped backslash does
+        ("[" * 11 + "]" * 11, True),
+        ("[" * 10 + "]" * 10, False),
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 20])
+def test_depth_scan(tmp_path: Path, monkeypatch, text: str, deep: bool, chunk: int) -> None:
+    monkeypatch.setattr(jsonfiles, "CHUNK", chunk)
+    path = write(tmp_path / "x.json", text)
+    if deep:
+        with pytest.raises(InputError, match="nests deeper"):
+            jsonfiles.check_depth(path, limit=10)
+    else:
+        jsonfiles.check_depth(path, limit=10)
