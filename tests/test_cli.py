@@ -53,7 +53,25 @@ def test_score_prints_summary_pareto_and_breakpoints(orders_csv, tmp_path, capsy
     out = capsys.readouterr().out
     assert "重要价值客户" in out
     assert "前 20% 的客户" in out
-    assert "Breakpoints" in out
+    assert "得分区间" in out
+    assert "1 位客户没有金额为正的订单" in out
+    for english in ("Breakpoints", "Rows read", "as of", "Wrote", "customers"):
+        assert english not in out, english
+    assert (
+        run(
+            "score",
+            orders_csv,
+            "-o",
+            tmp_path / "e.parquet",
+            "--as-of",
+            "2024-03-01",
+            "--lang",
+            "en",
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Breakpoints" in out and "Rows read: 15" in out
     assert "1 customers had no order with a positive amount" in out
 
 
@@ -89,7 +107,9 @@ def test_map_config_and_thresholds(tmp_path):
     result = pd.read_csv(out, encoding="utf-8-sig").set_index("customer_id")
     # A: 29 days -> beyond 28 -> R=1; B: 1 day -> R=5; E: 20 days -> R=3
     assert result.r_score.to_dict() == {"A": 1, "B": 5, "E": 3}
-    assert set(result.segment) <= {"high_value", "potential", "sleeping", "lost"}
+    # split at the means (16.7 days, 1.67 orders, 45.67): B is recent -> potential;
+    # A and E are not recent but bought (value4's sleeping rule)
+    assert result.segment.to_dict() == {"A": "sleeping", "B": "potential", "E": "sleeping"}
 
 
 def test_command_line_wins_over_config(tmp_path, orders_csv):
@@ -97,7 +117,10 @@ def test_command_line_wins_over_config(tmp_path, orders_csv):
     config.write_text("scheme: value4\nlang: en\n", encoding="utf-8")
     out = tmp_path / "c.parquet"
     assert run("score", orders_csv, "-o", out, "--config", config, "--scheme", "tier5") == 0
-    assert set(pd.read_parquet(out).segment) <= {"diamond", "gold", "silver", "active", "sleeping"}
+    # default as-of 2024-03-06: A (5 days, 3 orders, 175), B (6 days, 2, 12), D (1 day, 1, 20);
+    # E's only order is refunded by then. tier5, not the config's value4, labels them.
+    segments = pd.read_parquet(out).set_index("customer_id").segment.to_dict()
+    assert segments == {"A": "diamond", "B": "sleeping", "D": "silver"}
 
 
 def test_user_scheme_file(tmp_path, orders_csv):
@@ -112,7 +135,12 @@ def test_user_scheme_file(tmp_path, orders_csv):
     )
     out = tmp_path / "c.parquet"
     assert run("score", orders_csv, "-o", out, "--scheme", scheme) == 0
-    assert set(pd.read_parquet(out).segment) <= {"top", "rest"}
+    # only A (3 orders, the most) has an F score of 4-5
+    assert pd.read_parquet(out).set_index("customer_id").segment.to_dict() == {
+        "A": "top",
+        "B": "rest",
+        "D": "rest",
+    }
 
 
 @pytest.mark.parametrize(
@@ -196,7 +224,7 @@ def test_check_reports_quality_and_writes_rejects(tmp_path, capsys):
         encoding="utf-8",
     )
     report, rejects = tmp_path / "quality.json", tmp_path / "rejects.csv"
-    code = run("check", source, "--quality-report", report, "--rejects", rejects)
+    code = run("check", source, "--quality-report", report, "--rejects", rejects, "--lang", "en")
     assert code == 0
     out = capsys.readouterr().out
     assert "Rows read: 4" in out and "used: 1" in out
@@ -222,6 +250,6 @@ def test_score_strict_refuses_dirty_input(tmp_path, capsys):
 
 def test_a_bad_output_is_refused_before_any_work(tmp_path, orders_csv, capsys):
     assert run("score", orders_csv, "-o", tmp_path / "customers.txt") == 4
-    assert "Cannot write .txt" in capsys.readouterr().err
+    assert "Cannot write the output as .txt" in capsys.readouterr().err
     assert run("score", orders_csv, "-o", tmp_path / "missing" / "c.csv") == 4
     assert "does not exist" in capsys.readouterr().err

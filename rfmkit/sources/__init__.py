@@ -290,6 +290,8 @@ def _rules(options: LoadOptions, as_of: date | None) -> Rules:
         max_amount=options.max_amount,
         drop_duplicates=not options.keep_duplicates,
         outlier_iqr=options.outlier_iqr,
+        missing_ids=tuple(options.missing_ids),
+        min_date=options.min_date,
     )
 
 

@@ -38,6 +38,8 @@ ROW_RULES = (
     "missing_customer",
     "unparsable_date",
     "unparsable_amount",
+    "implausible_date",
+    "implausible_amount",
     "excluded_customer",
     "after_as_of",
     "future_date",
@@ -45,6 +47,10 @@ ROW_RULES = (
 )
 #: Rules decided after the stage exists (they compare rows with each other).
 TABLE_RULES = ("duplicate",)
+#: Dates on or after it are implausible (``9999-12-31`` placeholders, typos like ``12345``).
+MAX_DATE = date(2100, 1, 1)
+#: Larger amounts are implausible; a billion of them still sums far below float64's range.
+MAX_ABS_AMOUNT = 1e15
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ class Rules:
     max_amount: float | None = None
     drop_duplicates: bool = True
     outlier_iqr: float | None = None
+    missing_ids: tuple[str, ...] = values.MISSING_IDS
+    min_date: date = date(1970, 1, 1)
+    max_date: date = MAX_DATE
+    max_abs_amount: float = MAX_ABS_AMOUNT
 
 
 #: Columns readers add that are not input data.
@@ -112,7 +122,9 @@ def classify(
         f"_raw_{name}": ibis.ifelse(reason.notnull(), _raw_text(cells, columns, field), None)
         for name, field in fields
     }
-    return parsed.mutate(_reason=reason, **kept).drop(*carried)
+    # An implausible date may lie beyond what Python reads (year 12345): not kept.
+    day = ibis.ifelse(reason == "implausible_date", ibis.null("date"), parsed.order_date)
+    return parsed.mutate(_reason=reason, order_date=day, **kept).drop(*carried)
 
 
 def row_hash(t: ibis.Table, engine: str) -> ibis.Value:
@@ -173,9 +185,16 @@ def _parse(
     source = ibis.literal(name)
     if "source" in f:
         source = ibis.coalesce(values.clean_text(t[f["source"]]), source)
-    customer = t[f["customer"]] if "customer" in clean else values.customer_id(t[f["customer"]])
+    customer = (
+        t[f["customer"]]
+        if "customer" in clean
+        else values.customer_id(t[f["customer"]], missing=rules.missing_ids)
+    )
     if columns.level == "customers":
-        first = to_date("first_purchase") if "first_purchase" in f else ibis.null("date")
+        first = ibis.null("date")
+        if "first_purchase" in f:
+            first = to_date("first_purchase")
+            first = ibis.ifelse(_plausible(first, rules), first, ibis.null("date"))
         return {
             "customer_id": customer,
             "order_date": to_date("last_purchase"),
@@ -213,6 +232,8 @@ def _reason(parsed: ibis.Table, level: str, rules: Rules) -> ibis.Value:
         (customer.isnull(), "missing_customer"),
         (day.isnull(), "unparsable_date"),
         (bad_amount, "unparsable_amount"),
+        (~_plausible(day, rules), "implausible_date"),
+        (amount.abs() > rules.max_abs_amount, "implausible_amount"),
     ]
     if rules.exclude_customers:
         branches.append((customer.re_search(rules.exclude_customers), "excluded_customer"))
@@ -223,6 +244,10 @@ def _reason(parsed: ibis.Table, level: str, rules: Rules) -> ibis.Value:
     if rules.max_amount is not None:
         branches.append((amount.abs() > rules.max_amount, "outlier"))
     return ibis.cases(*branches, else_=ibis.null("string"))
+
+
+def _plausible(day: ibis.Value, rules: Rules) -> ibis.Value:
+    return (day >= rules.min_date) & (day < rules.max_date)
 
 
 #: Fields that the typed CSV reader may type (all others stay text).
@@ -267,7 +292,10 @@ def build_stage(
             trusted[index] = fields
         part = classify(raw, columns, index, rules, engine, table, fields)
         if flag_dirty:
-            dirty = [~values.is_plain(table[columns.fields[name]], name) for name in sorted(fields)]
+            dirty = [
+                ~values.is_plain(table[columns.fields[name]], name, missing=rules.missing_ids)
+                for name in sorted(fields)
+            ]
             flag = functools.reduce(operator.or_, dirty) if dirty else ibis.literal(False)
             part = part.mutate(_dirty=flag)
         parts.append(part)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from rfmkit.errors import ConfigError
 from rfmkit.fields import setting
+from rfmkit.sources.values import MISSING_IDS
 
 Level = Literal["auto", "transactions", "customers"]
 
@@ -49,6 +50,17 @@ class LoadOptions(BaseModel):
     )
     keep_duplicates: bool = setting(False, "Keep exact duplicate rows (dropped by default).")
     keep_future: bool = setting(False, "Keep rows dated after today (left out by default).")
+    min_date: date = setting(
+        date(1970, 1, 1),
+        "Dates before it are implausible (placeholders like 1900-01-01) and left out.",
+    )
+    missing_ids: list[str] = setting(
+        help=(
+            "Customer ids that mean 'no id', besides empty cells (in any case): "
+            "their rows are left out as missing_customer."
+        ),
+        default_factory=lambda: list(MISSING_IDS),
+    )
     max_amount: float | None = setting(None, "Leave out rows above this amount.", gt=0)
     outlier_iqr: float | None = setting(
         None, "Leave out amounts beyond K inter-quartile ranges (Tukey fences, e.g. 3).", gt=0
@@ -69,6 +81,11 @@ class LoadOptions(BaseModel):
     @classmethod
     def _parse_map(cls, value: Any) -> Any:
         return parse_mapping(value) if isinstance(value, str) else value
+
+    @field_validator("missing_ids", mode="before")
+    @classmethod
+    def _parse_missing_ids(cls, value: Any) -> Any:
+        return [v.strip() for v in value.split(",")] if isinstance(value, str) else value
 
 
 def parse_mapping(text: str) -> dict[str, str]:

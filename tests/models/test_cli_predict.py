@@ -32,6 +32,8 @@ def test_predict_writes_scores_and_predictions(
             "--as-of",
             "1998-07-01",
             "--keep-duplicates",
+            "--lang",
+            "en",
             "--validation-report",
             str(report),
             "--save-models",
@@ -81,7 +83,7 @@ def test_predict_writes_scores_and_predictions(
 
 
 def test_cli_default_churn_threshold_is_the_library_default() -> None:
-    from rfmkit.cli.predict import CHURN_P_ALIVE as CLI_DEFAULT
     from rfmkit.prediction import CHURN_P_ALIVE
+    from rfmkit.settings import PredictOptions
 
-    assert CLI_DEFAULT == CHURN_P_ALIVE
+    assert PredictOptions().churn_p_alive == CHURN_P_ALIVE
