@@ -188,10 +188,8 @@ def parse_date_setting(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, str):
-        try:  # INTEGRATION: parse_day comes from the values work
-            from rfmkit.sources.values import parse_day
-        except ImportError:
-            return dt.date.fromisoformat(value.strip())
+        from rfmkit.sources.values import parse_day
+
         return parse_day(value)
     return value
 

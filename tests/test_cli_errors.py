@@ -33,7 +33,7 @@ BAD_SCORE_VALUES = [
     (["--scheme", "nope"], 2, "No scheme named 'nope'"),
     (["--lang", "fr"], 2, "Invalid setting lang"),
     (["--method", "median"], 2, "Invalid setting method"),
-    (["--as-of", "not a date"], 2, "as_of"),
+    (["--as-of", "not a date"], 2, "Cannot read the date 'not a date'"),
     (["--top-percent", "150"], 2, "top_percent"),
     (["--weights", "1,2"], 2, "Weights must be three"),
     (["--scheme", "clv5"], 2, "rfmkit predict --value-scheme clv5"),
