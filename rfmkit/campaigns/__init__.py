@@ -14,14 +14,30 @@ from rfmkit.campaigns.lifecycle import (
     stage_summary,
     with_onboarding_action,
 )
+from rfmkit.campaigns.measure import MEASURE_COLUMNS, measure, responses
+from rfmkit.campaigns.stats import (
+    group_warning,
+    min_detectable_effect,
+    roi,
+    two_proportion_test,
+    welch_test,
+)
 
 __all__ = [
     "LIFECYCLE_STAGE",
+    "MEASURE_COLUMNS",
     "STAGES",
     "LifecycleOptions",
+    "group_warning",
     "lifecycle_stage",
+    "measure",
+    "min_detectable_effect",
     "onboarding_action",
+    "responses",
+    "roi",
     "stage_label",
     "stage_summary",
+    "two_proportion_test",
+    "welch_test",
     "with_onboarding_action",
 ]
