@@ -8,15 +8,21 @@ and are never pulled into Python. URLs:
 ``mysql://user:password@host:3306/db`` (or ``mariadb://``),
 ``sqlite:///relative/file.db``, ``sqlite:////absolute/file.db`` (as SQLAlchemy
 writes them) or a plain path ending in ``.db``, ``.sqlite``, ``.sqlite3``.
+
+The password need not be in the URL: without one, it is taken from the
+``password`` argument (``--password-stdin``), else the ``RFMKIT_DB_PASSWORD``
+environment variable, else the driver's own (``PGPASSWORD``, ``MYSQL_PWD``).
+No message, log or report shows it: URLs are shown by :func:`mask_url`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ibis.backends import BaseBackend
 
@@ -36,10 +42,45 @@ class DatabaseUrl:
     kind: str
     target: str
     display: str
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with this URL's password masked (for messages from the driver)."""
+        return scrub(text, self.secrets)
 
 
-def parse_url(url: str) -> DatabaseUrl:
+#: Environment variables holding the password when the URL has none, by kind.
+PASSWORD_VARIABLES = {
+    "postgres": ("RFMKIT_DB_PASSWORD", "PGPASSWORD"),
+    "mysql": ("RFMKIT_DB_PASSWORD", "MYSQL_PWD"),
+}
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password (and any ``password=`` field) replaced by ``***``.
+
+    >>> mask_url("postgresql://postgres:S3cret@127.0.0.1:5432/test")
+    'postgresql://postgres:***@127.0.0.1:5432/test'
+    """
+    text = re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", url)
+    return re.sub(
+        r"(?i)\b(password|passwd|pwd)(\s*=\s*)('[^']*'|\"[^\"]*\"|\S+)", r"\1\2***", text
+    )
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with URL passwords and every one of ``secrets`` masked."""
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        for form in {secret, quote(secret, safe="")}:
+            text = text.replace(form, "***")
+    return mask_url(text)
+
+
+def parse_url(url: str, *, password: str | None = None) -> DatabaseUrl:
     """Parse ``url`` into what DuckDB's ``ATTACH`` needs.
+
+    ``password`` (else the environment, see the module docstring) is used
+    when the URL has none.
 
     Raises
     ------
@@ -50,18 +91,25 @@ def parse_url(url: str) -> DatabaseUrl:
     scheme = text.split(":", 1)[0].lower() if "://" in text else ""
     if scheme in {"postgresql", "postgres", "pg"}:
         parts = urlsplit(text)
+        secret = _password(parts, "postgres", password)
         target = "postgresql://" + text.split("://", 1)[1]
-        return DatabaseUrl("postgres", target, _display(parts, "postgresql", 5432))
+        if secret and not parts.password:
+            target = _with_password(target, secret)
+        display = _display(parts, "postgresql", 5432)
+        return DatabaseUrl("postgres", target, display, _secrets(parts, secret))
     if scheme in {"mysql", "mariadb"}:
         parts = urlsplit(text)
-        return DatabaseUrl("mysql", _mysql_target(parts), _display(parts, "mysql", 3306))
+        secret = _password(parts, "mysql", password)
+        display = _display(parts, "mysql", 3306)
+        target = _mysql_target(parts, secret)
+        return DatabaseUrl("mysql", target, display, _secrets(parts, secret))
     if scheme == "sqlite" or text.lower().endswith(_SQLITE_SUFFIXES):
         path = text.split("://", 1)[1] if "://" in text else text
         path = path[1:] if path.startswith("/") and scheme == "sqlite" else path
         path = unquote(path)
         return DatabaseUrl("sqlite", path, f"sqlite file {path}")
     raise ConfigError(
-        f"Unknown database URL {_redact(text)!r}.",
+        f"Unknown database URL {mask_url(text)!r}.",
         fix="Use postgresql://user@host/db, mysql://user@host/db or sqlite:///path/file.db.",
     )
 
@@ -73,27 +121,56 @@ def _display(parts: object, kind: str, port: int) -> str:
     return f"{kind} server {host}:{number} (database {database or '?'})"
 
 
-def _mysql_target(parts: object) -> str:
+def _password(parts: object, kind: str, given: str | None) -> str | None:
+    """The password: the URL's own, else ``given``, else the environment's."""
+    own = getattr(parts, "password", None)
+    if own:
+        return unquote(own)
+    if given:
+        return given
+    return next((os.environ[v] for v in PASSWORD_VARIABLES[kind] if os.environ.get(v)), None)
+
+
+def _secrets(parts: object, secret: str | None) -> tuple[str, ...]:
+    own = getattr(parts, "password", None)
+    return tuple(s for s in (secret, own) if s)
+
+
+def _with_password(target: str, password: str) -> str:
+    """The PostgreSQL URI ``target`` (no password in it) with ``password`` added."""
+    scheme, rest = target.split("://", 1)
+    authority, slash, path = rest.partition("/")
+    user, at, host = authority.rpartition("@")
+    if not at:  # no user: libpq's default user
+        user, host = "", authority
+    return f"{scheme}://{user}:{quote(password, safe='')}@{host}{slash}{path}"
+
+
+def _mysql_target(parts: object, password: str | None) -> str:
     fields = {
         "host": getattr(parts, "hostname", None) or "localhost",
         "port": str(getattr(parts, "port", None) or 3306),
         "user": unquote(getattr(parts, "username", None) or "root"),
         "database": (getattr(parts, "path", "") or "/").lstrip("/"),
     }
-    password = getattr(parts, "password", None)
     if password:
-        fields["password"] = unquote(password)
+        fields["password"] = password
     return " ".join(f"{key}={value}" for key, value in fields.items() if value)
 
 
-def _redact(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 def read_database(
-    con: BaseBackend, url: str, *, table: str | None = None, query: str | None = None
+    con: BaseBackend,
+    url: str,
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    password: str | None = None,
 ) -> RawSource:
     """Attach the database of ``url`` and return its ``table`` or ``query`` as a raw source.
+
+    ``password`` is used when the URL has none (``--password-stdin``); else
+    ``RFMKIT_DB_PASSWORD``, ``PGPASSWORD`` or ``MYSQL_PWD``. Every message
+    shows the URL masked (:func:`mask_url`).
 
     Raises
     ------
@@ -112,7 +189,7 @@ def read_database(
             "Reading from a database needs exactly one of a table or a query.",
             fix="Give --table NAME or --query 'select ...'.",
         )
-    db = parse_url(url)
+    db = parse_url(url, password=password)
     alias = attach(con, db)
     if table is not None:
         sql = f"SELECT * FROM {_qualified(alias, table)}"
@@ -125,7 +202,7 @@ def read_database(
     try:
         raw = con.sql(sql)
     except Exception as exc:
-        raise _query_error(exc, table, where) from exc
+        raise _query_error(exc, table, where, db) from None  # may quote the password
     return RawSource(name, raw, where, 0, "database", {"database": db.display})
 
 
@@ -148,10 +225,10 @@ def attach(con: BaseBackend, db: DatabaseUrl) -> str:
         raw.sql(f"ATTACH '{target}' AS {alias} (TYPE {db.kind}, READ_ONLY)")
     except Exception as exc:
         raise SourceUnavailableError(
-            f"Cannot connect to the {db.display}: {_reason(exc)}",
+            f"Cannot connect to the {db.display}: {_reason(exc, db)}",
             file=db.display,
             fix="Start the server or check the host, port, user, password and database in the URL.",
-        ) from exc
+        ) from None  # the driver's own error may quote the password
     return alias
 
 
@@ -162,20 +239,20 @@ def _qualified(alias: str, table: str) -> str:
     return ".".join([alias, *('"' + p.replace('"', '""') + '"' for p in parts)])
 
 
-def _query_error(exc: Exception, table: str | None, where: str) -> InputError:
+def _query_error(exc: Exception, table: str | None, where: str, db: DatabaseUrl) -> InputError:
     if table is not None:
         return InputError(
-            f"The table {table!r} cannot be read: {_reason(exc)}",
+            f"The table {table!r} cannot be read: {_reason(exc, db)}",
             file=where,
             fix="Check the table name (and schema, e.g. public.orders).",
         )
     return InputError(
-        f"The query failed: {_reason(exc)}",
+        f"The query failed: {_reason(exc, db)}",
         file=where,
         fix="Run the query in the database's own client first, then pass it with --query.",
     )
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, db: DatabaseUrl) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return db.scrub(text.splitlines()[0]) if text else type(exc).__name__

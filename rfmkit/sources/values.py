@@ -10,11 +10,14 @@ only run on the rows that need them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
 import ibis.expr.datatypes as dt
 from ibis.expr.types import BooleanValue, DateValue, FloatingValue, StringValue, Value
+
+from rfmkit.errors import ConfigError
 
 _BLANKS = "\\s\u00a0\u3000\ufeff"  # the characters themselves: RE2 has no \\u escapes
 _SPACE = f"^[{_BLANKS}]+|[{_BLANKS}]+$"
@@ -25,7 +28,7 @@ _PLAIN_TEXT = f"^[^{_BLANKS}]$|^[^{_BLANKS}].*[^{_BLANKS}]$"
 #: Ids needing no cleaning: no blank, dot, quote or ``=`` anywhere.
 _PLAIN_ID = f"^[^{_BLANKS}.\"'=]+$"
 
-_CURRENCY = r"(?:[¥￥$€£₩₹]|[A-Za-z]{1,3}\$|[A-Z]{3}|RMB|元)"
+_CURRENCY = r"(?:[¥￥$€£₩₹]|[A-Za-z]{1,3}\$|[A-Z]{3}|RMB|人民币|元)"
 _AMOUNT = (
     r"^\(?\s*[-−+]?\s*"
     + _CURRENCY
@@ -33,7 +36,19 @@ _AMOUNT = (
     + _CURRENCY
     + r"?\s*[-−]?\s*\)?$"
 )
-_CURRENCY_TOKEN = r"([¥￥$€£₩₹]|RMB|\b[A-Z]{3}\b|元)"
+_CURRENCY_TOKEN = r"([¥￥$€£₩₹]|RMB|\b[A-Z]{3}\b|人民币|元)"
+#: Markers of one currency, reported by its ISO code ("$" stays: which dollar?).
+CURRENCY_CODES = {
+    "¥": "CNY",
+    "￥": "CNY",
+    "元": "CNY",
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "€": "EUR",
+    "£": "GBP",
+    "₩": "KRW",
+    "₹": "INR",
+}
 
 _TIME_ZONE = (
     r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT|\s[A-Za-z]+/[A-Za-z_]+)$"
@@ -72,34 +87,84 @@ def clean_text(value: Value) -> StringValue:
     return ibis.ifelse(text.re_search(_PLAIN_TEXT), text, trimmed.nullif(""))
 
 
-def is_plain(text: StringValue, field: str) -> BooleanValue:
+#: Texts that stand for "no customer id" in exports (besides empty cells).
+MISSING_IDS: tuple[str, ...] = ("NULL", "N/A", "None", "-", "null", "nan", "#N/A")
+
+
+def missing_pattern(missing: Sequence[str]) -> str | None:
+    """A regular expression matching the ``missing`` markers whole, in any case.
+
+    A regular expression, not ``IN (...)``: DuckDB turns a list of constants
+    into a join, and the rows of a parallel scan then lose their input order.
+    """
+    markers = sorted({m.strip() for m in missing if m.strip()}, key=len, reverse=True)
+    if not markers:
+        return None
+    return "(?i)^(?:" + "|".join(re.escape(m) for m in markers) + ")$"
+
+
+def is_plain(
+    text: StringValue, field: str, *, missing: Sequence[str] = MISSING_IDS
+) -> BooleanValue:
     """True where ``text`` needs no cleaning as a ``customer`` id or an ``order`` id.
 
     Exactly the test :func:`customer_id` and :func:`clean_text` use to keep a
-    value as it is (NULL stays NULL, and counts as plain).
+    value as it is (NULL stays NULL, and counts as plain). A customer id that
+    is one of the ``missing`` markers (``NULL``, ``N/A`` ...) is not plain.
     """
-    pattern = _PLAIN_ID if field == "customer" else _PLAIN_TEXT
-    return text.isnull() | text.re_search(pattern)
+    if field != "customer":
+        return text.isnull() | text.re_search(_PLAIN_TEXT)
+    plain = text.re_search(_PLAIN_ID)
+    pattern = missing_pattern(missing)
+    if pattern:
+        plain = plain & ~text.re_search(pattern)
+    return text.isnull() | plain
 
 
-def customer_id(value: Value) -> StringValue:
+def customer_id(value: Value, *, missing: Sequence[str] = MISSING_IDS) -> StringValue:
     """A customer id as trimmed text, ``1001.0`` read as ``1001``; empty → NULL.
 
     Quotes and ``=`` that spreadsheets wrap around ids (``="1001"``, ``'1001``)
-    are removed too.
+    are removed too. The ``missing`` markers (``NULL``, ``N/A``, ``-`` ...,
+    in any case) become NULL, like NaN, infinity
+    and numbers too large to be an id (1e38 and beyond) in a number column.
     """
     kind = value.type()
-    if kind.is_integer():
+    if kind.is_integer() or (kind.is_decimal() and kind.scale == 0):
         return value.cast("string")
     if kind.is_floating() or kind.is_decimal():
-        number = value.cast("float64")
-        whole = number.floor() == number
-        return ibis.ifelse(whole, number.cast("int64").cast("string"), number.cast("string"))
+        return _float_id(value.cast("float64"))
     text = value.cast("string")
     trimmed = text.strip().re_replace(_ID_WRAPPING, "")
     whole = trimmed.re_extract(_WHOLE_FLOAT, 1)  # not a back-reference: see _groups
     fixed = ibis.ifelse(whole == "", trimmed, whole)
-    return ibis.ifelse(text.re_search(_PLAIN_ID), text, fixed.nullif(""))
+    result = ibis.ifelse(text.re_search(_PLAIN_ID), text, fixed.nullif(""))
+    pattern = missing_pattern(missing)
+    if pattern is None:
+        return result
+    return ibis.ifelse(result.re_search(pattern), ibis.null("string"), result)
+
+
+#: Whole numbers below it are exact in int64; up to _MAX_ID_NUMBER, in DECIMAL(38, 0).
+_INT64_LIMIT = 9.2e18
+_MAX_ID_NUMBER = 1e38
+
+
+def _is_whole(number: FloatingValue) -> BooleanValue:
+    """True for whole numbers; not ``floor(x) = x``, which Ibis casts to int64 (overflow)."""
+    return (number % 1) == 0
+
+
+def _float_id(number: FloatingValue) -> StringValue:
+    """A float id as text: ``1001.0`` as ``1001``, ``1e19`` as its 20 digits; NaN, inf → NULL."""
+    size = number.abs()
+    whole = _is_whole(number)
+    return ibis.cases(
+        (number.isnan() | (size >= _MAX_ID_NUMBER), ibis.null("string")),
+        (whole & (size < _INT64_LIMIT), number.cast("int64").cast("string")),
+        (whole, number.cast(dt.Decimal(38, 0)).cast("string")),
+        else_=number.cast("string"),
+    )
 
 
 def amount(value: Value) -> FloatingValue:
@@ -133,19 +198,24 @@ def _parse_amount_text(text: StringValue) -> FloatingValue:
 
 
 def currency(value: Value) -> StringValue:
-    """The currency symbol or code written in an amount cell (``￥`` as ``¥``), else NULL."""
+    """The currency written in an amount cell as its code (``￥``, ``元``, ``RMB`` → ``CNY``), else NULL.
+
+    Symbols and names of one currency share its ISO code (:data:`CURRENCY_CODES`),
+    so a file mixing ``￥`` and ``元`` is in one currency; other codes stay as written.
+    """
     if not value.type().is_string():
         return ibis.null("string")
     text = value.cast("string")
-    found = text.re_extract(_CURRENCY_TOKEN, 1).replace("￥", "¥")
+    found = text.re_extract(_CURRENCY_TOKEN, 1)
+    code = found.substitute(CURRENCY_CODES, else_=found)
     plain = text.try_cast("float64").notnull() | text.isnull()
-    return ibis.ifelse(plain | (found == ""), ibis.null("string"), found)
+    return ibis.ifelse(plain | (found == ""), ibis.null("string"), code)
 
 
 def whole_number(value: Value) -> Value:
     """A count (number of orders) as int64; fractions and negatives become NULL."""
     number = amount(value)
-    ok = number.notnull() & (number.floor() == number) & (number >= 0)
+    ok = number.notnull() & _is_whole(number) & (number >= 0) & (number < _INT64_LIMIT)
     return ibis.ifelse(ok, number.cast("int64"), ibis.null("int64"))
 
 
@@ -188,7 +258,7 @@ def _to_zone(ts: Value, timezone: str, engine: str) -> Value:
 
 
 def _date_from_number(number: FloatingValue, engine: str) -> DateValue:
-    compact = (number >= 19000101) & (number <= 21001231) & (number.floor() == number)
+    compact = (number >= 19000101) & (number <= 21001231) & _is_whole(number)
     as_text = number.cast("int64").cast("string").re_replace(_COMPACT, _groups(r"\1-\2-\3", engine))
     serial = (number >= 1) & (number < 200000)
     return ibis.cases(
@@ -256,3 +326,30 @@ def is_blank(value: Value) -> BooleanValue:
     if not value.type().is_string():
         return value.isnull()
     return value.isnull() | (value.re_replace(_SPACE, "") == "")
+
+
+def parse_day(text: str) -> date:
+    """One date written the way the data may write it: ``2024-07-01``, ``2024/7/1``,
+    ``2024年7月1日``, ``20240701`` ... (for ``--as-of`` and dates in settings).
+
+    Read by the same expression as the dates of the data (:func:`order_date`),
+    so a form accepted in a file is accepted here.
+
+    Raises
+    ------
+    ConfigError
+        When ``text`` is not a date.
+    """
+    value = None
+    if text.strip():
+        con = ibis.duckdb.connect()
+        try:
+            value = con.execute(order_date(ibis.literal(text.strip(), "string")))
+        finally:
+            con.disconnect()
+    if value is None or value != value:  # NULL or NaT
+        raise ConfigError(
+            f"Cannot read the date {text!r}.",
+            fix="Write it like 2024-07-01, 2024/7/1, 2024年7月1日 or 20240701.",
+        )
+    return date(value.year, value.month, value.day)

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rfmkit.errors import InputError, SourceUnavailableError
-from rfmkit.sources.databases import parse_url
+from rfmkit.backend import connect
+from rfmkit.cli.errors import exit_code
+from rfmkit.errors import ConfigError, InputError, SourceUnavailableError
+from rfmkit.sources.databases import mask_url, parse_url, read_database
 
 PG_URL = os.environ.get("RFMKIT_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MYSQL_URL = os.environ.get("RFMKIT_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
@@ -129,7 +131,7 @@ def test_unreachable_server_is_a_clean_error(load) -> None:
         port = free.getsockname()[1]
     with pytest.raises(SourceUnavailableError, match=f"127.0.0.1:{port}") as info:
         load(from_db=f"postgresql://postgres@127.0.0.1:{port}/test", table="orders")
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3
     with pytest.raises(SourceUnavailableError, match="mysql server"):
         load(from_db=f"mysql://root@127.0.0.1:{port}/test", table="orders")
 
@@ -161,3 +163,74 @@ def test_data_stays_in_the_engine(load, tmp_path: Path) -> None:
     assert loaded.quality.rows_used == 2000
     assert dt.date(2024, 1, 1) == loaded.quality.date_min
     assert loaded.quality.customers == 50
+
+
+def _free_port() -> int:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_errors_never_show_the_password(load, kind: str) -> None:
+    url = f"{kind}://postgres:S3cretPW@127.0.0.1:{_free_port()}/test"
+    with pytest.raises(SourceUnavailableError, match=r"127\.0\.0\.1") as info:
+        load(from_db=url, table="x")
+    error = info.value
+    shown = " ".join([str(error), repr(error), str(error.to_dict()), str(error.__cause__)])
+    assert "S3cretPW" not in shown
+    assert error.__cause__ is None and error.__suppress_context__
+    with pytest.raises(ConfigError, match=r"oracle://u:\*\*\*@h/d") as unknown:
+        parse_url("oracle://u:S3cretPW@h/d")
+    assert "S3cretPW" not in str(unknown.value)
+
+
+def test_mask_url() -> None:
+    assert mask_url("postgresql://postgres:S3cretPW@127.0.0.1:5999/test") == (
+        "postgresql://postgres:***@127.0.0.1:5999/test"
+    )
+    assert mask_url("mysql://root@127.0.0.1:3306/test") == "mysql://root@127.0.0.1:3306/test"
+    assert mask_url("mysql://u:p%40ss:w@h/d") == "mysql://u:***@h/d"
+    assert mask_url("host=h user=u password=S3cret port=1") == "host=h user=u password=*** port=1"
+    assert mask_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_password_from_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RFMKIT_DB_PASSWORD", "PGPASSWORD", "MYSQL_PWD"):
+        monkeypatch.delenv(name, raising=False)
+    assert parse_url("postgresql://u@h:5432/d").target == "postgresql://u@h:5432/d"
+    given = parse_url("postgresql://u@h:5432/d", password="p@ss word")
+    assert given.target == "postgresql://u:p%40ss%20word@h:5432/d"
+    assert "p@ss" not in given.display and given.scrub("failed for p@ss word") == "failed for ***"
+    monkeypatch.setenv("PGPASSWORD", "fromPG")
+    assert parse_url("postgres://u@h/d").target == "postgresql://u:fromPG@h/d"
+    monkeypatch.setenv("RFMKIT_DB_PASSWORD", "fromRFM")
+    assert parse_url("postgres://u@h/d").target == "postgresql://u:fromRFM@h/d"
+    assert parse_url("mysql://u@h/d").target.endswith("password=fromRFM")
+    assert parse_url("mysql://u:own@h/d").target.endswith("password=own")  # the URL's own wins
+    monkeypatch.delenv("RFMKIT_DB_PASSWORD")
+    monkeypatch.setenv("MYSQL_PWD", "fromMY")
+    assert parse_url("mysql://u@h/d").target.endswith("password=fromMY")
+
+
+@pytest.mark.postgres
+def test_postgres_wrong_password_is_masked(pg_table: str) -> None:
+    """Trust authentication ignores the password: the read works and nothing shows it."""
+    con = connect()
+    raw = read_database(con, PG_URL, table=pg_table, password="S3cretPW")
+    assert raw.table.count().execute() == len(ROWS)
+    assert "S3cretPW" not in str(raw.file) + str(raw.info)
+    with pytest.raises(InputError, match="cannot be read") as info:
+        read_database(con, PG_URL, table="no_such_table_rfm", password="S3cretPW")
+    assert "S3cretPW" not in str(info.value)
+
+
+@pytest.mark.mysql
+def test_mysql_wrong_password_is_refused_and_masked() -> None:
+    _require(MYSQL_URL, "MySQL/MariaDB", "start it (service mariadb start).")
+    parts = urlsplit(MYSQL_URL)
+    url = f"mysql://{parts.username}:S3cretPW@{parts.hostname}:{parts.port}{parts.path}"
+    with pytest.raises(SourceUnavailableError, match="mysql server") as info:
+        read_database(connect(), url, table="x")
+    assert "S3cretPW" not in str(info.value)
+    assert "***" in str(info.value) or "Access denied" in str(info.value)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfmkit.backend import connect
+from rfmkit.errors import ConfigError
 from rfmkit.sources import values
 
 CON = connect()
@@ -154,3 +155,56 @@ def test_formatted_dates_round_trip(days: list[dt.date], style: str) -> None:
         texts = [dt.datetime(d.year, d.month, d.day, 12).strftime(style) for d in days]
     got = _run(texts, values.order_date)
     assert [pd.Timestamp(g).date() for g in got] == days
+
+
+@pytest.mark.parametrize("text", ["NULL", "N/A", "None", "-", "null", "nan", "#N/A", "NaN", "n/a"])
+def test_missing_id_markers(text: str) -> None:
+    assert _run([text, f" {text} ", "A1"], values.customer_id) == [None, None, "A1"]
+    table = ibis.memtable({"v": [text, "A1"]})
+    plain = CON.execute(table.select(p=values.is_plain(table.v, "customer")))["p"].tolist()
+    assert plain == [False, True]  # a trusted id column holding it gets cleaned
+
+
+def test_missing_id_markers_are_configurable() -> None:
+    def parse(v):  # type: ignore[no-untyped-def]
+        return values.customer_id(v, missing=["UNKNOWN", "0"])
+
+    assert _run(["unknown", "0", "NULL", "007"], parse) == [None, None, "NULL", "007"]
+    assert _run(["NULL", ""], lambda v: values.customer_id(v, missing=[])) == ["NULL", None]
+
+
+def test_float_ids_never_overflow() -> None:
+    column = [1001.0, 1002.5, float("nan"), float("inf"), 1e19, 9.3e18, -5.0, 1e40]
+    table = ibis.memtable(pd.DataFrame({"f": column}))
+    got = CON.execute(table.select(c=values.customer_id(table.f)))["c"]
+    assert [None if pd.isna(x) else x for x in got] == [
+        "1001",
+        "1002.5",
+        None,
+        None,
+        "10000000000000000000",
+        "9300000000000000000",
+        "-5",
+        None,
+    ]
+    counts = CON.execute(table.select(n=values.whole_number(table.f)))["n"]
+    assert [None if pd.isna(x) else int(x) for x in counts] == [1001] + [None] * 7
+
+
+def test_yuan_markers_are_one_currency() -> None:
+    texts = ["￥1", "¥2", "3元", "RMB4", "CNY 5", "人民币6", "$7", "€8", "9 EUR", "10"]
+    assert _run(texts, values.currency) == ["CNY"] * 6 + ["$", "EUR", "EUR", None]
+    assert _run(["人民币6"], values.amount) == [6.0]
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-07-01", "2024/07/01", "2024/7/1", "2024年7月1日", "20240701", " 2024.7.1 "]
+)
+def test_parse_day(text: str) -> None:
+    assert values.parse_day(text) == dt.date(2024, 7, 1)
+
+
+@pytest.mark.parametrize("text", ["2024-02-30", "soon", "", "7/1", "2024"])
+def test_parse_day_refuses(text: str) -> None:
+    with pytest.raises(ConfigError, match="Cannot read the date"):
+        values.parse_day(text)
