@@ -34,18 +34,18 @@ import datetime as dt
 location, rows, day, marker, hold, wait = sys.argv[1:7]
 day = dt.date.fromisoformat(day)
 table = big_table(int(rows), day)
-started = time.monotonic()
 try:
     store = open_store(location, wait=float(wait))
 except StoreError as exc:
     print(exc, file=sys.stderr)
     sys.exit(3)
-Path(marker + ".open").write_text(str(time.monotonic() - started))
+Path(marker + ".open").write_text(str(time.time()))
 store.save_snapshot(
     table, record(day), as_of=day, progress=lambda step: Path(marker).write_text(step)
 )
 time.sleep(float(hold))
 store.close()
+Path(marker + ".closed").write_text(str(time.time()))
 """
 
 
@@ -98,13 +98,14 @@ def test_sigkill_mid_write_leaves_no_partial_snapshot(kind: str, tmp_path: Path)
 @pytest.mark.slow
 def test_a_second_duckdb_writer_waits_then_writes(tmp_path: Path) -> None:
     location = str(tmp_path / "store.duckdb")
-    first = _writer(location, 1000, Q1, tmp_path / "first", hold=3)
+    first = _writer(location, 1000, Q1, tmp_path / "first", hold=6)
     _wait_for(tmp_path / "first", first)
     second = _writer(location, 2000, Q2, tmp_path / "second", wait=30)
     assert first.wait(60) == 0
     assert second.wait(60) == 0, second.stderr.read().decode() if second.stderr else ""
-    waited = float((tmp_path / "second.open").read_text())
-    assert waited > 1.0  # it waited for the first writer to let go of the file
+    # the second got the file only once the first had let go of it
+    opened = float((tmp_path / "second.open").read_text())
+    assert opened >= float((tmp_path / "first.closed").read_text())
     with open_store(location) as store:
         assert [(s.as_of, s.customers) for s in store.snapshots()] == [(Q1, 1000), (Q2, 2000)]
 
@@ -112,7 +113,7 @@ def test_a_second_duckdb_writer_waits_then_writes(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_writer_that_cannot_wait_names_the_other_process(tmp_path: Path) -> None:
     location = str(tmp_path / "store.duckdb")
-    first = _writer(location, 1000, Q1, tmp_path / "first", hold=4)
+    first = _writer(location, 1000, Q1, tmp_path / "first", hold=10)
     _wait_for(tmp_path / "first", first)
     second = _writer(location, 1000, Q2, tmp_path / "second", wait=0.5)
     assert second.wait(60) == 3

@@ -12,7 +12,7 @@ from rfmkit import glossary as g
 from rfmkit.errors import ConfigError, InputError, StoreError
 from rfmkit.store import SCHEMA_VERSION, Store, open_store, parse_location
 from rfmkit.store.schema import create_v1
-from tests.store.factory import PG_URL, Q1, Q2, Q3, SERIES, customer_table, fill, record
+from tests.store.factory import Q1, Q2, Q3, SERIES, customer_table, fill, record
 
 
 def _rows(store: Store, day: dt.date) -> list[dict[str, object]]:
@@ -217,7 +217,3 @@ def test_read_only(tmp_path: Path) -> None:
         assert one.snapshots() == two.snapshots()
         with pytest.raises(StoreError, match="open read-only"):
             one.delete(Q1)
-
-
-def test_pg_url_constant_points_at_the_test_server() -> None:
-    assert PG_URL.startswith("postgresql://")
