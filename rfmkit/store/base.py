@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import ibis.expr.types as ir
-import pyarrow as pa
 
 #: Where the store lives when no location is given: a DuckDB file in the
 #: current folder (the CLI prints the path it used).
@@ -22,8 +21,9 @@ BREAKPOINTS_MODES = ("frozen", "refit")
 #: Seconds to wait for another process that holds the store before giving up.
 DEFAULT_WAIT = 30.0
 
-#: Anything :meth:`SnapshotStore.save_snapshot` accepts as a customer table.
-CustomerData = ir.Table | pa.Table | pa.RecordBatchReader | Any
+#: Anything :meth:`SnapshotStore.save_snapshot` accepts as a customer table:
+#: an Ibis table, a pyarrow Table or RecordBatchReader, a pandas or polars frame.
+CustomerData: TypeAlias = Any
 
 
 @dataclass(frozen=True)
