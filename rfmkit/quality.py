@@ -84,6 +84,10 @@ class QualityReport:
     as_of: date | None = None
     timezone: str = "UTC"
     warnings: list[str] = field(default_factory=list)
+    #: Rows shared by two files, exact duplicates across them: ``{"files": [a, b], "rows": n}``.
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
+    #: Files left out by ``skip_bad_files``: ``{"file": f, "reason": text}``.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows_left_out(self) -> int:

@@ -36,8 +36,10 @@ from rfmkit.sources.combine import (
     mark_outliers,
 )
 from rfmkit.sources.databases import read_database
-from rfmkit.sources.files import expand_paths, read_file, read_frame
+from rfmkit.sources.files import read_file, read_frame
 from rfmkit.sources.options import LoadOptions
+from rfmkit.sources.paths import Expanded, expand_inputs
+from rfmkit.sources.reading import Reading
 
 __all__ = ["LoadOptions", "Loaded", "QualityReport", "load_transactions"]
 
@@ -128,16 +130,22 @@ def load_transactions(
     options = options or LoadOptions()
     mapping = normalize_mapping(options.map)
     _check_pattern(options.exclude_customers)
-    sources = read_sources(inputs, con, options, mapping)
-    maps = [_resolve(raw, mapping, options) for raw in sources]
+    reading = Reading()
+    sources = read_sources(inputs, con, options, mapping, reading=reading)
+    maps = reading.resolved(sources, lambda raw: _resolve(raw, mapping, options))
     level = _one_level(maps, sources)
     rules = _rules(options, as_of)
     distinct_customers = count_customers or level == "customers"
 
     def build(distrust: Sequence[int] = (), flag_dirty: bool = check_ids) -> Loaded:
-        stage, trusted, report = _stage_and_report(
-            con, sources, maps, rules, distinct_customers, distrust, flag_dirty
-        )
+        try:
+            stage, trusted, report = _stage_and_report(
+                con, sources, maps, rules, distinct_customers, distrust, flag_dirty
+            )
+        except InputError as error:
+            reading.drop_failed(error, sources, maps)  # re-raises unless skipping bad files
+            return build((), flag_dirty)
+        reading.fill(report)
         dirty = reporting.dirty_sources(report)
         if dirty:  # some trusted ids were not clean after all: clean them
             return build(dirty)
@@ -185,7 +193,8 @@ def _stage_and_report(
     stage, trusted = build_stage(
         con, sources, maps, rules, distrust=distrust, flag_dirty=flag_dirty
     )
-    stage = mark_outliers(con, mark_duplicates(con, stage, rules), rules)
+    stage, overlaps = mark_duplicates(con, stage, rules)
+    stage = mark_outliers(con, stage, rules)
     report = reporting.build_report(
         stage,
         sources,
@@ -194,13 +203,36 @@ def _stage_and_report(
         currencies=_text_amounts(sources, maps),
         customers=customers,
     )
+    report.overlaps = [
+        {
+            "files": [sources[a].file or sources[a].name, sources[b].file or sources[b].name],
+            "rows": rows,
+        }
+        for a, b, rows in overlaps
+    ]
+    report.warnings.extend(
+        f"{o['rows']:,} rows of {o['files'][1]} repeat rows of {o['files'][0]} "
+        "(overlapping files: counted once)"
+        for o in report.overlaps
+    )
     return stage, trusted, report
 
 
 def read_sources(
-    inputs: Any, con: BaseBackend, options: LoadOptions, mapping: dict[str, str]
+    inputs: Any,
+    con: BaseBackend,
+    options: LoadOptions,
+    mapping: dict[str, str],
+    *,
+    reading: Reading | None = None,
 ) -> list[RawSource]:
-    """Every input as a :class:`RawSource` (files expanded, databases attached)."""
+    """Every input as a :class:`RawSource` (files expanded, each once; databases attached).
+
+    ``reading`` collects the notes on inputs named twice and, with
+    ``options.skip_bad_files``, the files that could not be read.
+    """
+    reading = reading if reading is not None else Reading()
+    reading.skip = options.skip_bad_files
     sources: list[RawSource] = []
     if options.from_db:
         sources.append(
@@ -211,13 +243,24 @@ def read_sources(
         raise ConfigError(
             "No input was given.", fix="Name a file, a folder or a glob, or use --from-db."
         )
-    frames = 0
+    found = Expanded()
+    planned: list[Path | Any] = []
     for item in items:
         if isinstance(item, str | Path):
-            for path in expand_paths([item]):
+            before = len(found.paths)
+            expand_inputs([item], found)
+            planned.extend(found.paths[before:])
+        else:
+            planned.append(item)
+    reading.notes.extend(found.warnings)
+    reading.files = len(found.paths)
+    frames = 0
+    for item in planned:
+        if isinstance(item, Path):
+            with reading.guard(item):
                 sources.append(
                     read_file(
-                        path,
+                        item,
                         con,
                         mapping=mapping,
                         encoding=options.encoding,
@@ -228,6 +271,7 @@ def read_sources(
         else:
             frames += 1
             sources.append(read_frame(item, con, "input" if frames == 1 else f"input{frames}"))
+    reading.check_some(sources)
     _unique_names(sources)
     return sources
 

@@ -16,6 +16,7 @@ and as text otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 import re
@@ -70,6 +71,11 @@ class Rules:
     min_date: date = date(1970, 1, 1)
     max_date: date = MAX_DATE
     max_abs_amount: float = MAX_ABS_AMOUNT
+    #: How rows are compared for duplicates: ``raw`` (all input columns as
+    #: read, one source), ``text`` (all columns by value, sources with the same
+    #: columns) or ``canonical`` (customer, date, amount and order id: sources
+    #: whose columns differ).
+    compare: str = "raw"
 
 
 #: Columns readers add that are not input data.
@@ -106,8 +112,8 @@ def classify(
     row = t["_row"].cast("int64") if "_row" in t.columns else ibis.null("int64")
     line = t["_line"].cast("int64") if "_line" in t.columns else ibis.null("int64")
     extra = {}
-    if rules.drop_duplicates:  # only then: hashing every row is not free
-        extra["_hash"] = row_hash(t, engine)
+    if rules.drop_duplicates and rules.compare != "canonical":  # hashing is not free
+        extra["_hash"] = row_hash(t, engine, _numeric_columns(columns), rules.compare)
     parsed = t.select(
         _src=ibis.literal(index, "int32"),
         _row=row,
@@ -116,6 +122,8 @@ def classify(
         **_parse(t, columns, rules, engine, raw.name, clean),
         **carried,
     )
+    if rules.drop_duplicates and rules.compare == "canonical":
+        parsed = parsed.mutate(_hash=_canonical_hash(parsed, engine))
     reason = _reason(parsed, columns.level, rules)
     cells = {c: parsed[f"_in{i}"] for i, c in enumerate(inputs)}
     kept = {
@@ -127,16 +135,58 @@ def classify(
     return parsed.mutate(_reason=reason, order_date=day, **kept).drop(*carried)
 
 
-def row_hash(t: ibis.Table, engine: str) -> ibis.Value:
+def row_hash(
+    t: ibis.Table, engine: str, numeric: Collection[str] = (), compare: str = "raw"
+) -> ibis.Value:
     """A 64-bit hash of all the input columns of each row of ``t``.
 
+    ``raw`` hashes the cells as read. ``text`` makes rows of sources read
+    differently (typed or as text) comparable: columns by name, numbers
+    (the ``numeric`` columns) by value, every other cell as text.
     On DuckDB its own ``hash`` (unsigned, without Ibis' cast to signed).
     """
-    row = ibis.struct({f"c{i}": t[c] for i, c in enumerate(data_columns(t))})
+    if compare == "raw":
+        cells = {f"c{i}": t[c] for i, c in enumerate(data_columns(t))}
+    else:
+        cells = {
+            f"c{i}": t[c].try_cast("float64") if c in numeric else t[c].cast("string")
+            for i, c in enumerate(sorted(data_columns(t)))
+        }
+    return _struct_hash(ibis.struct(cells), engine)
+
+
+def _canonical_hash(parsed: ibis.Table, engine: str) -> ibis.Value:
+    """A 64-bit hash of the canonical values (customer, date, amount to 1/10,000, order id)."""
+    # Spelled out whatever the engine's types (a DECIMAL 9.000 hashes unlike a DOUBLE 9.0).
+    cells = {
+        "customer": parsed.customer_id,
+        "date": parsed.order_date.strftime("%Y-%m-%d"),
+        "cents": (parsed.amount * 10_000).round().cast("int64"),
+    }
+    if "order_id" in parsed.columns:
+        cells["order"] = parsed.order_id
+    return _struct_hash(ibis.struct(cells), engine)
+
+
+def _struct_hash(row: ibis.Value, engine: str) -> ibis.Value:
     if engine != "duckdb":
         return row.hash()
     duckdb_hash = ibis.udf.scalar.builtin(_hash, name="hash", signature=((row.type(),), dt.uint64))
     return duckdb_hash(row)
+
+
+def _numeric_columns(columns: ColumnMap) -> frozenset[str]:
+    """The input columns of numeric fields (amount, quantity, price, frequency ...)."""
+    numeric = TYPED_FIELDS - {"date", "last_purchase", "first_purchase"} | {"frequency"}
+    return frozenset(c for f, c in columns.fields.items() if f in numeric)
+
+
+def comparison(sources: Sequence[RawSource]) -> str:
+    """How to compare rows for duplicates across ``sources`` (see :class:`Rules`)."""
+    if len(sources) == 1:
+        return "raw"
+    sets = {frozenset(data_columns(raw.table)) for raw in sources}
+    return "text" if len(sets) == 1 else "canonical"
 
 
 def _hash(value: object) -> int:  # pragma: no cover - the engine's ``hash`` runs instead
@@ -277,6 +327,7 @@ def build_stage(
     than rows; see :func:`rfmkit.pipeline.score`).
     """
     engine = engine_name(con)
+    rules = dataclasses.replace(rules, compare=comparison(sources))
     parts = []
     trusted: dict[int, frozenset[str]] = {}
     for index, (raw, columns) in enumerate(zip(sources, maps, strict=True)):
@@ -342,6 +393,8 @@ def _parsed_once(
     except RfmError:
         raise
     except Exception as exc:
+        if raw.serial is not None and "quoted new lines" in str(exc):  # see delimited.py
+            return _parsed_once(con, raw.serial(), columns, index, rules)
         raise read_error(exc, raw) from exc
 
 
@@ -369,8 +422,19 @@ def _materialize_rows(con: BaseBackend, expr: ibis.Table) -> ibis.Table:
     return con.sql(f'SELECT * REPLACE (CAST(rowid + 1 AS BIGINT) AS _row) FROM "{name}"')
 
 
-def mark_duplicates(con: BaseBackend, stage: ibis.Table, rules: Rules) -> ibis.Table:
-    """Mark exact duplicate rows (all input columns equal, same source) after the first.
+#: ``_src * POSITION + _row`` orders rows by source, then position (rows < 2**40).
+POSITION = 1 << 40
+
+
+def mark_duplicates(
+    con: BaseBackend, stage: ibis.Table, rules: Rules
+) -> tuple[ibis.Table, list[tuple[int, int, int]]]:
+    """Mark exact duplicate rows after the first, within a source and across sources.
+
+    Rows are equal when their row hash is (see :func:`row_hash` and
+    :class:`Rules` ``compare``); the first copy, by source then position,
+    is kept. Also returns the overlaps: ``(first source, later source,
+    rows)`` for every pair of sources that shared rows.
 
     Cost: one sort of all rows by their 64-bit row hash, to see whether any
     hash repeats (a sort beats a hash aggregation with as many groups as
@@ -378,32 +442,46 @@ def mark_duplicates(con: BaseBackend, stage: ibis.Table, rules: Rules) -> ibis.T
     two cores). Only when some hash repeats are the first copies looked up
     and the stage joined with them, so clean data pays that sort only.
     With ``drop_duplicates=False`` no hash is computed and nothing runs.
-    Rows are compared by hash: two different rows share a 64-bit hash with
-    odds of about 1 in 3,000 at 100 million rows.
+    Two different rows share a 64-bit hash with odds of about 1 in 3,000
+    at 100 million rows.
     """
     if not rules.drop_duplicates or not _repeats(stage):
-        return stage
-    keys = ["_src", "_hash"]
+        return stage, []
     repeated = (
-        stage.group_by(keys).aggregate(_copies=ibis._.count()).filter(ibis._._copies > 1)
-    ).select(*keys)
+        stage.group_by("_hash").aggregate(_copies=ibis._.count()).filter(ibis._._copies > 1)
+    ).select("_hash")
     groups = _materialize(con, repeated)
-    copies = stage.filter(stage._reason.isnull()).semi_join(groups, keys)
-    first = _materialize(con, copies.group_by(keys).aggregate(_first=ibis._._row.min()))
-    joined = stage.left_join(first, keys)
-    later = joined._reason.isnull() & joined._first.notnull() & (joined._row != joined._first)
-    marked = ibis.ifelse(later, "duplicate", joined._reason)
-    return joined.mutate(_reason=marked).select(*stage.columns)
+    copies = stage.filter(stage._reason.isnull()).semi_join(groups, "_hash")
+    first = _materialize(con, copies.group_by("_hash").aggregate(_first=_position(copies).min()))
+    joined = stage.left_join(first, "_hash")
+    later = joined._reason.isnull() & joined._first.notnull() & (_position(joined) != joined._first)
+    marked = joined.mutate(_reason=ibis.ifelse(later, "duplicate", joined._reason), _later=later)
+    return marked.select(*stage.columns), _overlaps(marked)
+
+
+def _position(rows: ibis.Table) -> ibis.Value:
+    return rows._src.cast("int64") * POSITION + rows._row
+
+
+def _overlaps(marked: ibis.Table) -> list[tuple[int, int, int]]:
+    """Rows of each source that repeat rows of an earlier source."""
+    source = (marked._first - marked._first % POSITION) // POSITION
+    across = marked.filter(marked._later & (source != marked._src))
+    pairs = (
+        across.group_by(first=source.cast("int64"), later=across._src.cast("int64"))
+        .aggregate(rows=ibis._.count())
+        .order_by(["first", "later"])
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return [(int(p["first"]), int(p["later"]), int(p["rows"])) for p in pairs]
 
 
 def _repeats(stage: ibis.Table) -> bool:
-    """Whether two rows of one source share a row hash: sorted, each row against the one before."""
-    rows = stage.select("_src", "_hash")
-    window = ibis.window(order_by=[rows._src, rows._hash])
-    same = (rows._src == rows._src.lag().over(window)) & (
-        rows._hash == rows._hash.lag().over(window)
-    )
-    marked = rows.mutate(_same=same)
+    """Whether two rows share a row hash: sorted, each row against the one before."""
+    rows = stage.select("_hash")
+    window = ibis.window(order_by=rows._hash)
+    marked = rows.mutate(_same=rows._hash == rows._hash.lag().over(window))
     found = marked.aggregate(repeats=marked._same.any()).to_pyarrow().to_pylist()[0]
     return bool(found["repeats"])
 

@@ -61,6 +61,9 @@ class LoadOptions(BaseModel):
         ),
         default_factory=lambda: list(MISSING_IDS),
     )
+    skip_bad_files: bool = setting(
+        False, "Skip files that cannot be read; each is reported with the reason."
+    )
     max_amount: float | None = setting(None, "Leave out rows above this amount.", gt=0)
     outlier_iqr: float | None = setting(
         None, "Leave out amounts beyond K inter-quartile ranges (Tukey fences, e.g. 3).", gt=0
