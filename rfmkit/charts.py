@@ -174,11 +174,19 @@ def chart(
     name: str, result: Any, *, lang: str | None = None, history: HistoryLike = None
 ) -> go.Figure:
     """The chart ``name`` (one of :data:`NAMES`) of ``result``: what ``rfmkit chart NAME`` calls."""
-    if name not in CHARTS:
-        raise ConfigError(f"No chart named {name!r}.", fix=f"Use one of {', '.join(NAMES)}.")
+    check_name(name)
     if name in HISTORY_CHARTS:
         return CHARTS[name](result, lang, history=history)
     return CHARTS[name](result, lang)
+
+
+def check_name(name: str) -> None:
+    """Refuse a chart name that is not one of :data:`NAMES`."""
+    if name not in CHARTS:
+        raise ConfigError(
+            f"No chart named {name!r}.",
+            fix=f"Use one of {', '.join(NAMES)} (rfmkit chart --list).",
+        )
 
 
 def describe(lang: str = "en") -> list[tuple[str, str]]:

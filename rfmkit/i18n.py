@@ -56,6 +56,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "step.summary": {"zh": "汇总分群", "en": "Summarising segments"},
     "step.predict": {"zh": "拟合预测模型", "en": "Fitting the prediction models"},
     "step.save": {"zh": "写出结果", "en": "Writing the results"},
+    "step.report": {"zh": "绘制报告", "en": "Drawing the report"},
     "step.demo": {"zh": "生成演示订单", "en": "Generating the demo order log"},
     "step.done": {"zh": "{step}：{seconds} 秒", "en": "{step}: {seconds} s"},
     # split warnings
@@ -134,12 +135,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "  orders.csv      生成的订单（输入）\n"
         "  customers.csv   每位客户一行：R、F、M、得分、分群\n"
         "  segments.csv    分群汇总\n"
-        "  quality.json    数据质量报告",
+        "  quality.json    数据质量报告\n"
+        "  report.html     图文报告（离线可打开）",
         "en": "Demo files in {folder}/:\n"
         "  orders.csv      the generated order log (input)\n"
         "  customers.csv   one row per customer: R, F, M, scores, segment\n"
         "  segments.csv    the segment summary\n"
-        "  quality.json    the data-quality report",
+        "  quality.json    the data-quality report\n"
+        "  report.html     the report with charts (opens offline)",
     },
     "demo.try": {"zh": "试试：{command}", "en": "Try: {command}"},
     # lifecycle stages and campaigns (rfmkit.campaigns)

@@ -68,6 +68,13 @@ class ScoreOptions(BaseModel):
         20.0, "Pareto: the revenue share of the top N% of customers.", gt=0, lt=100
     )
     engine: Literal["duckdb", "spark"] = setting("duckdb", "Engine: duckdb or spark.")
+    money_decimals: int = setting(
+        2,
+        "Decimals of the currency's minor unit (2 = cents, 0 = yen): amounts are summed "
+        "exactly and written rounded to it.",
+        ge=0,
+        le=6,
+    )
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -134,6 +141,19 @@ class SaveOptions(BaseModel):
     )
 
 
+class ReportOptions(BaseModel):
+    """What ``rfmkit report`` and ``rfmkit chart`` draw and how large."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    predict: bool = setting(
+        False, "Also fit the prediction models and draw their charts (P(alive), CLV, ...)."
+    )
+    width: int = setting(1000, "Chart width in CSS pixels (rfmkit chart).", ge=100, le=10000)
+    height: int = setting(600, "Chart height in CSS pixels (rfmkit chart).", ge=100, le=10000)
+    scale: float = setting(1.0, "Pixel density of PNG charts (2 for sharp images).", gt=0, le=8)
+
+
 class DemoOptions(BaseModel):
     """The generated demo order log of ``rfmkit demo``."""
 
@@ -167,6 +187,7 @@ GROUPS: dict[str, type[BaseModel]] = {
     "score": ScoreOptions,
     "predict": PredictOptions,
     "save": SaveOptions,
+    "report": ReportOptions,
     "demo": DemoOptions,
 }
 
@@ -246,7 +267,12 @@ def build_settings(
     values = read_config(config) if config else {}
     values.update(from_environment(environ))
     values.update({k: v for k, v in given.items() if v is not None})
-    others = {**SaveOptions.model_fields, **DemoOptions.model_fields}
+    others = {
+        name: info
+        for group, model in GROUPS.items()
+        if group not in ("load", "score", "predict")
+        for name, info in model.model_fields.items()
+    }
     run = {k: v for k, v in values.items() if k not in others}
     try:
         return Settings.model_validate(run)
@@ -282,6 +308,7 @@ def build_save_options(
 def _config_error(exc: ValidationError, config: str | Path | None) -> ConfigError:
     first = exc.errors()[0]
     name = ".".join(str(p) for p in first["loc"]) or "settings"
+    fix: str | None
     if first["type"] == "extra_forbidden":
         message = f"Unknown setting {name!r}."
         fix = "See README (Settings) for every setting's name; CLI options use dashes: --" + (
@@ -300,12 +327,13 @@ def _field(name: str) -> FieldInfo | None:
 
 __all__ = [
     "GROUPS",
+    "DemoOptions",
     "LoadOptions",
     "PredictOptions",
+    "ReportOptions",
     "SaveOptions",
     "ScoreOptions",
     "Settings",
-    "DemoOptions",
     "build_group",
     "build_save_options",
     "build_settings",

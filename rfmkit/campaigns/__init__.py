@@ -4,6 +4,7 @@ Everything data-heavy runs in the engine (Ibis); only small results (one row
 per segment or group) come back to Python for the statistics.
 """
 
+from rfmkit.campaigns.holdout import assign_holdout, hash_unit, hash_unit_text, parse_share
 from rfmkit.campaigns.lifecycle import (
     LIFECYCLE_STAGE,
     STAGES,
@@ -28,11 +29,15 @@ __all__ = [
     "MEASURE_COLUMNS",
     "STAGES",
     "LifecycleOptions",
+    "assign_holdout",
     "group_warning",
+    "hash_unit",
+    "hash_unit_text",
     "lifecycle_stage",
     "measure",
     "min_detectable_effect",
     "onboarding_action",
+    "parse_share",
     "responses",
     "roi",
     "stage_label",

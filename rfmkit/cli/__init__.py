@@ -21,6 +21,7 @@ from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
 from rfmkit.cli.errors import exit_code, render_error
 from rfmkit.cli.predict import predict_command
+from rfmkit.cli.report import chart_command, report_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
 from rfmkit.errors import RfmError
@@ -57,6 +58,8 @@ app.command("check")(check_command)
 app.command("predict")(predict_command)
 app.command("schemes")(schemes_command)
 app.command("demo")(demo_command)
+app.command("report")(report_command)
+app.command("chart")(chart_command)
 
 
 #: Exit code of an unexpected internal error (EX_SOFTWARE).

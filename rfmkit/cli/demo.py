@@ -33,6 +33,8 @@ def demo_command(
     lang = settings.lang
     command = f".venv/bin/rfmkit score {made.orders} -o customers.xlsx --scheme classic11 --lang en"
     c.console().print(
-        i18n.t("demo.files", lang, folder=folder) + "\n" + i18n.t("demo.try", lang, command=command),
+        i18n.t("demo.files", lang, folder=folder)
+        + "\n"
+        + i18n.t("demo.try", lang, command=command),
         markup=False,
     )

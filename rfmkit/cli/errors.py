@@ -47,7 +47,9 @@ def render_error(exc: RfmError, lang: str = "en") -> None:
         lines.append(f"{i18n.t('error.found', lang)}: " + _escape(", ".join(map(str, found))))
     candidates = exc.details.get("candidates")
     if candidates:
-        lines.append(f"{i18n.t('error.closest', lang)}: " + _escape(", ".join(map(str, candidates))))
+        lines.append(
+            f"{i18n.t('error.closest', lang)}: " + _escape(", ".join(map(str, candidates)))
+        )
     if exc.fix:
         lines.append(f"{i18n.t('error.fix', lang)}: {_escape(exc.fix)}")
     common.err_console().print("\n".join(lines), markup=True, soft_wrap=True)

@@ -13,7 +13,9 @@ from rfmkit.segments import Condition, Scheme, load_scheme, shipped_schemes
 
 def schemes_command(
     name: Annotated[str | None, typer.Argument(help="Show one scheme (key or YAML file).")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of labels: zh or en.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of labels: zh or en.")
+    ] = None,
 ) -> None:
     """List the segment schemes, or show the rules of one."""
     language = lang or "zh"

@@ -48,11 +48,14 @@ class Totals:
     loaded: Loaded
 
 
-def customer_totals(loaded: Loaded, as_of: dt.date | None) -> Totals:
-    """The scorable customers' metrics at ``as_of`` (default: the day after the latest order)."""
-    totals = _totals(loaded, as_of)
+def customer_totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int = 2) -> Totals:
+    """The scorable customers' metrics at ``as_of`` (default: the day after the latest order).
+
+    Amounts are summed exactly to ``money_decimals`` decimals (see :mod:`rfmkit.engine`).
+    """
+    totals = _totals(loaded, as_of, money_decimals)
     if totals is None:  # some id read as it is needs cleaning after all
-        totals = _totals(loaded.cleaning_ids(), as_of)
+        totals = _totals(loaded.cleaning_ids(), as_of, money_decimals)
     assert totals is not None
     totals.loaded.quality.as_of = totals.as_of
     return totals
@@ -64,7 +67,7 @@ def default_as_of(loaded: Loaded) -> dt.date | None:
     return latest + dt.timedelta(days=1) if latest is not None else None
 
 
-def _totals(loaded: Loaded, as_of: dt.date | None) -> Totals | None:
+def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Totals | None:
     customers = loaded.customers
     if customers is not None:
         day = (
@@ -76,12 +79,17 @@ def _totals(loaded: Loaded, as_of: dt.date | None) -> Totals | None:
         counts = _first_row(kept.aggregate(n=kept.count(), **_unclean_ids(kept, loaded)))
         if counts.get("unclean"):
             return None
-        return Totals(engine.metrics_from_totals(kept, day), day, int(counts["n"]), 0, loaded)
+        metrics = engine.metrics_from_totals(kept, day, money_decimals=money_decimals)
+        return Totals(metrics, day, int(counts["n"]), 0, loaded)
     transactions = loaded.transactions
     assert transactions is not None
     day = as_of or default_as_of(loaded) or engine.default_as_of(transactions)
     totals = engine.customer_totals(
-        transactions, day, keyed=_keyed(loaded), check_order_ids="order" in loaded.trusted_ids
+        transactions,
+        day,
+        keyed=_keyed(loaded),
+        check_order_ids="order" in loaded.trusted_ids,
+        money_decimals=money_decimals,
     ).cache()
     counts = _first_row(
         totals.aggregate(
@@ -95,7 +103,8 @@ def _totals(loaded: Loaded, as_of: dt.date | None) -> Totals | None:
     loaded.quality.customers = int(counts["customers"])  # those with rows used
     scorable = int(counts["scorable"] or 0)
     unscored = loaded.quality.customers - scorable
-    return Totals(engine.scorable(totals, day), day, scorable, unscored, loaded)
+    metrics = engine.scorable(totals, day, money_decimals=money_decimals)
+    return Totals(metrics, day, scorable, unscored, loaded)
 
 
 def _unclean_ids(totals: ir.Table, loaded: Loaded) -> dict[str, ir.Value]:

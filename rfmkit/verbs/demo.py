@@ -19,6 +19,8 @@ DEMO_FILES = {
     "summary": "segments.csv",
     "quality_report": "quality.json",
 }
+#: The demo's HTML report.
+REPORT = "report.html"
 
 
 @dataclass
@@ -60,8 +62,18 @@ def demo_with(
         progress("demo")
     orders = write_demo(folder, customers=options.customers, seed=options.seed)
     result = score_with([str(orders)], settings, progress=progress, verb="demo")
-    targets = SaveOptions(**{k: folder / name for k, name in DEMO_FILES.items()})
-    return DemoResult(orders=orders, result=result, files=save(result, targets))
+    targets = SaveOptions(
+        output=folder / DEMO_FILES["output"],
+        summary=folder / DEMO_FILES["summary"],
+        quality_report=folder / DEMO_FILES["quality_report"],
+    )
+    files = save(result, targets)
+    if progress is not None:
+        progress("report")
+    from rfmkit.report import write_report
+
+    files.append(write_report(result, folder / REPORT))
+    return DemoResult(orders=orders, result=result, files=files)
 
 
 def _check_folder(folder: Path) -> None:

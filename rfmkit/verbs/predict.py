@@ -14,6 +14,7 @@ from rfmkit import glossary as g
 from rfmkit.errors import ModelError
 from rfmkit.quality import QualityReport
 from rfmkit.record import RunRecord
+from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme, label_segments, load_scheme
 from rfmkit.settings import Settings
 from rfmkit.verbs.score import Progress, ScoreResult, as_settings, score_with
@@ -58,6 +59,14 @@ class ScoredPrediction:
         return self.score.record
 
     @property
+    def settings(self) -> Settings:
+        return self.score.settings
+
+    @property
+    def breakpoints(self) -> dict[str, Breakpoints]:
+        return self.score.breakpoints
+
+    @property
     def quality(self) -> QualityReport:
         return self.score.quality
 
@@ -100,7 +109,7 @@ def predict_with(
     scheme: Scheme | None = None,
 ) -> ScoredPrediction:
     """:func:`predict` with validated settings."""
-    from rfmkit.prediction import PREDICTION_COLUMNS, P_ALIVE, fit_predict
+    from rfmkit.prediction import P_ALIVE, PREDICTION_COLUMNS, fit_predict
 
     scored = score_with(
         transactions, settings, con=con, progress=progress, scheme=scheme, verb="predict"

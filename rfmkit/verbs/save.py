@@ -15,25 +15,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import ibis.expr.types as ir
-import pandas as pd
 
 from rfmkit.errors import ConfigError
 from rfmkit.export import check_outputs, write_frame, write_table
+from rfmkit.export.sheets import report_sheets
 from rfmkit.quality import QualityReport, write_rejects, write_report
 from rfmkit.settings import SaveOptions, build_save_options
 
 
 class Saveable(Protocol):
-    """What ``save`` needs of a result."""
-
-    @property
-    def customers(self) -> ir.Table: ...
+    """What ``save`` needs of any result (``check``'s too)."""
 
     @property
     def quality(self) -> QualityReport: ...
-
-    @property
-    def summary(self) -> pd.DataFrame: ...
 
     def rejects(self) -> ir.Table: ...
 
@@ -68,11 +62,35 @@ def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> 
     ``output``, ``summary``, ``quality_report``, ``rejects``, ``force``, ``raw_cells``.
     """
     opts = options or build_save_options(environ={}, **given)
+    settings = getattr(result, "settings", None)
+    decimals = settings.money_decimals if settings is not None else 2
     written = []
     if opts.output is not None:
-        written.append(write_table(result.customers, opts.output, raw_cells=opts.raw_cells))
+        sheets = (
+            report_sheets(
+                _part(result, "summary"), getattr(result, "breakpoints", None), result.quality
+            )
+            if opts.output.suffix.lower() == ".xlsx"
+            else []
+        )
+        written.append(
+            write_table(
+                _part(result, "customers"),
+                opts.output,
+                sheets=sheets,
+                raw_cells=opts.raw_cells,
+                money_decimals=decimals,
+            )
+        )
     if opts.summary is not None:
-        written.append(write_frame(result.summary, opts.summary, raw_cells=opts.raw_cells))
+        written.append(
+            write_frame(
+                _part(result, "summary"),
+                opts.summary,
+                raw_cells=opts.raw_cells,
+                money_decimals=decimals,
+            )
+        )
     if opts.quality_report is not None:
         write_report(result.quality, opts.quality_report)
         written.append(Path(opts.quality_report))
@@ -80,6 +98,17 @@ def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> 
         write_rejects(result.rejects(), opts.rejects, raw_cells=opts.raw_cells)
         written.append(Path(opts.rejects))
     return written
+
+
+def _part(result: Saveable, name: str) -> Any:
+    """A table of the result; a result without it (``check``'s) cannot write it."""
+    part = getattr(result, name, None)
+    if part is None:
+        raise ConfigError(
+            f"This result has no {name} to write.",
+            fix="Score the input (rfmkit score) to write customers and a segment summary.",
+        )
+    return part
 
 
 def _paths(options: SaveOptions) -> dict[str, Path | None]:

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 
 def save_validation(prediction: Prediction, path: Path) -> Path:
     """The calibration/holdout check as JSON (``null`` where a figure is undefined)."""
-    data = prediction.validation.to_dict() if prediction.validation is not None else {
-        "note": prediction.validation_note
-    }
+    data = (
+        prediction.validation.to_dict()
+        if prediction.validation is not None
+        else {"note": prediction.validation_note}
+    )
     with atomic_path(path) as tmp:
         tmp.write_text(
             json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8"

@@ -158,7 +158,9 @@ def as_settings(given: dict[str, Any], **more: Any) -> Settings:
         if old in given:
             raise ConfigError(
                 f"The keyword {old!r} is gone.",
-                fix=f"Use {new}= instead." if new else "Pass loading settings flat, e.g. "
+                fix=f"Use {new}= instead."
+                if new
+                else "Pass loading settings flat, e.g. "
                 "rfmkit.score(path, map={...}, keep_duplicates=True).",
             )
     return build_settings(environ={}, **given, **more)
@@ -172,8 +174,14 @@ def score_with(
     progress: Progress | None = None,
     scheme: Scheme | None = None,
     verb: str = "score",
+    breakpoints: dict[str, Breakpoints] | None = None,
 ) -> ScoreResult:
-    """:func:`score` with validated settings (what every shell calls)."""
+    """:func:`score` with validated settings (what every shell calls).
+
+    ``breakpoints`` freezes the score edges (e.g. those of a reference
+    snapshot, so that moves between segments mean changes in behaviour);
+    by default they are computed from this run's customers.
+    """
     record = RunRecord.start(verb)
     chosen = scheme or load_scheme(settings.scheme)
     weights = resolve_weights(settings.weights)
@@ -188,14 +196,14 @@ def score_with(
             check_ids=False,
         )
     with record.step("metrics", progress):
-        totals = customer_totals(loaded, settings.as_of)
+        totals = customer_totals(loaded, settings.as_of, settings.money_decimals)
     if totals.scorable == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {totals.as_of}.",
             fix="Check the as-of date and that amounts are positive for purchases.",
         )
     with record.step("scores", progress):
-        bps = scoring.breakpoints_for(
+        bps = breakpoints or scoring.breakpoints_for(
             totals.metrics,
             method=settings.method,
             levels=settings.levels,
@@ -248,9 +256,17 @@ def _fill_record(
     record.weights = list(weights)
     record.splits = dict(line.values) if line is not None else None
     files = [s.file for s in quality.sources if s.file]
-    record.inputs = fingerprint(inputs, files) if not settings.from_db else [
-        {"database": settings.public()["from_db"], "table": settings.table, "query": settings.query}
-    ]
+    record.inputs = (
+        fingerprint(inputs, files)
+        if not settings.from_db
+        else [
+            {
+                "database": settings.public()["from_db"],
+                "table": settings.table,
+                "query": settings.query,
+            }
+        ]
+    )
     record.rows = {
         "read": quality.rows_read,
         "used": quality.rows_used,
