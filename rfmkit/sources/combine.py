@@ -78,8 +78,9 @@ class Rules:
     compare: str = "raw"
 
 
-#: Columns readers add that are not input data.
-META_COLUMNS = ("_row", "_line")
+#: Columns readers add that are not input data (``_sheet``: the source of each
+#: row of a workbook read from several sheets, ``orders#Q2``).
+META_COLUMNS = ("_row", "_line", "_sheet")
 
 
 def data_columns(table: ibis.Table) -> list[str]:
@@ -232,7 +233,7 @@ def _parse(
             t[f[name]], timezone=rules.timezone, dayfirst=rules.dayfirst, engine=engine
         )
 
-    source = ibis.literal(name)
+    source = t["_sheet"].cast("string") if "_sheet" in t.columns else ibis.literal(name)
     if "source" in f:
         source = ibis.coalesce(values.clean_text(t[f["source"]]), source)
     customer = (
