@@ -133,7 +133,6 @@ class SaveOptions(BaseModel):
     rejects: Path | None = setting(
         None, "Also write the rows left out (file, line, reason, raw values) as CSV."
     )
-    force: bool = setting(False, "Replace output files that exist but were not named on this run.")
     raw_cells: bool = setting(
         False,
         "Write text cells as they are, without neutralising spreadsheet formulas "

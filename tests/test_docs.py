@@ -30,6 +30,39 @@ def chinese_export(tmp_path, monkeypatch):
     return tmp_path
 
 
+def shell_commands() -> list[str]:
+    """Every rfmkit command line of README's bash blocks (continuations joined)."""
+    commands = []
+    for block in blocks("bash"):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split(" # ")[0].strip()
+            for prefix in (".venv/bin/rfmkit ", "rfmkit "):
+                if line.startswith(prefix):
+                    commands.append(line.removeprefix(prefix))
+    return commands
+
+
+@pytest.fixture
+def demo_folder(chinese_export):
+    """The files README's commands name: the demo log, a copy as orders.csv, the GBK export."""
+    from rfmkit.demo import write_demo
+
+    orders = write_demo(chinese_export / "rfmkit-demo", customers=600, seed=3)
+    (chinese_export / "orders.csv").write_bytes(orders.read_bytes())
+    return chinese_export
+
+
+def test_readme_has_shell_examples():
+    assert len(shell_commands()) >= 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", shell_commands())
+def test_shell_examples_run(command, demo_folder, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(shlex.split(command)) == 0, command
+
+
 @pytest.mark.parametrize("code", blocks("python"))
 def test_python_examples_run(code, chinese_export):
     exec(compile(code, "README.md", "exec"), {})
@@ -55,6 +88,15 @@ def test_yaml_scheme_example_is_a_valid_scheme():
 def test_toml_config_example_is_valid():
     for text in blocks("toml"):
         Settings.model_validate(tomllib.loads(text))
+
+
+def test_the_settings_table_is_the_registry():
+    """Every setting, config-only ones included, is in README as the registry declares it."""
+    from rfmkit.cli.options import settings_table
+
+    block = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", README, re.S)
+    assert block is not None
+    assert block.group(1) == settings_table(), "run: python scripts/settings_doc.py"
 
 
 def test_every_command_and_option_is_documented():

@@ -146,3 +146,19 @@ def save_options_from(options: dict[str, Any]) -> SaveOptions:
 
 def paths_or_none(inputs: list[Path] | None) -> list[str] | None:
     return [str(p) for p in inputs] if inputs else None
+
+
+def settings_table() -> str:
+    """Every setting as a Markdown table for README (kept in sync by ``tests/test_docs.py``)."""
+    from rfmkit.settings import fields
+
+    rows = [
+        "| setting (Python, config, `RFMKIT_*`) | CLI | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, info, group in fields():
+        cli = " ".join(f"`{f}`" for f in flags(name, info)) if is_cli(info) else "config only"
+        default = info.get_default(call_default_factory=True)
+        shown = "" if default in (None, {}, []) else f"`{default}`"
+        rows.append(f"| `{name}` ({group}) | {cli} | {shown} | {info.description} |")
+    return "\n".join(rows)

@@ -59,7 +59,7 @@ def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> 
     """Write ``result`` where ``options`` (or the keyword settings) say; return the paths written.
 
     Takes the settings of :class:`rfmkit.settings.SaveOptions` by name:
-    ``output``, ``summary``, ``quality_report``, ``rejects``, ``force``, ``raw_cells``.
+    ``output``, ``summary``, ``quality_report``, ``rejects``, ``raw_cells``.
     """
     opts = options or build_save_options(environ={}, **given)
     settings = getattr(result, "settings", None)
