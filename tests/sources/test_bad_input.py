@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from rfmkit.cli.errors import exit_code
 from rfmkit.errors import ColumnNotFoundError, ConfigError, DataQualityError, InputError
 from tests.sources.conftest import write
 
@@ -18,7 +19,7 @@ def test_empty_file(load, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="empty") as info:
         load(path)
     assert info.value.location.file == str(path)
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
 
 
 def test_whitespace_only_file(load, tmp_path: Path) -> None:
