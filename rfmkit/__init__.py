@@ -5,9 +5,13 @@ as the CLI options and config keys (:mod:`rfmkit.settings`)::
 
     result = rfmkit.score("orders.csv", as_of="2024-07-01", keep_duplicates=True)
     rfmkit.save(result, output="customers.xlsx")
+
+Everything but the errors is imported on first use, so ``import rfmkit``
+(and the ``rfmkit`` command's start) stays fast.
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from rfmkit.errors import (
     ColumnNotFoundError,
@@ -20,21 +24,50 @@ from rfmkit.errors import (
     RfmError,
     SourceUnavailableError,
 )
-from rfmkit.record import RunRecord
-from rfmkit.segments import Scheme, load_scheme, shipped_schemes
-from rfmkit.settings import LoadOptions, Settings
-from rfmkit.verbs import CheckResult, DemoResult, ScoreResult, check, demo, save, score
 
 __version__ = "0.1.0"
 
+#: Public name -> the module that defines it.
+_LAZY = {
+    "RunRecord": "rfmkit.record",
+    "Scheme": "rfmkit.scheme",
+    "load_scheme": "rfmkit.scheme",
+    "shipped_schemes": "rfmkit.scheme",
+    "LoadOptions": "rfmkit.sources.options",
+    "Settings": "rfmkit.settings",
+    "CheckResult": "rfmkit.verbs.check",
+    "check": "rfmkit.verbs.check",
+    "DemoResult": "rfmkit.verbs.demo",
+    "demo": "rfmkit.verbs.demo",
+    "save": "rfmkit.verbs.save",
+    "ScoreResult": "rfmkit.verbs.score",
+    "score": "rfmkit.verbs.score",
+    "ScoredPrediction": "rfmkit.verbs.predict",
+    "predict": "rfmkit.verbs.predict",
+    "report": "rfmkit.verbs.report",
+    "chart": "rfmkit.verbs.report",
+}
+
+if TYPE_CHECKING:
+    from rfmkit.record import RunRecord
+    from rfmkit.scheme import Scheme, load_scheme, shipped_schemes
+    from rfmkit.settings import Settings
+    from rfmkit.sources.options import LoadOptions
+    from rfmkit.verbs.check import CheckResult, check
+    from rfmkit.verbs.demo import DemoResult, demo
+    from rfmkit.verbs.predict import ScoredPrediction, predict
+    from rfmkit.verbs.report import chart, report
+    from rfmkit.verbs.save import save
+    from rfmkit.verbs.score import ScoreResult, score
+
 
 def __getattr__(name: str) -> Any:
-    # the prediction models pull in SciPy: import them only when asked for
-    if name in ("predict", "ScoredPrediction"):
-        from rfmkit.verbs import predict
-
-        return getattr(predict, name)
-    raise AttributeError(f"module 'rfmkit' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rfmkit' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [
@@ -56,10 +89,12 @@ __all__ = [
     "Settings",
     "SourceUnavailableError",
     "__version__",
+    "chart",
     "check",
     "demo",
     "load_scheme",
     "predict",
+    "report",
     "save",
     "score",
     "shipped_schemes",

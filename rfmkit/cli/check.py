@@ -6,8 +6,6 @@ from typing import Any
 
 from rfmkit.cli import common as c
 from rfmkit.cli import options as o
-from rfmkit.verbs.check import check_with
-from rfmkit.verbs.save import check_paths, save
 
 #: Scoring settings that mean nothing to a check (it only loads).
 _NOT_CHECK = ("scheme", "method", "levels", "weights", "split", "top_percent")
@@ -16,6 +14,9 @@ _NOT_CHECK = ("scheme", "method", "levels", "weights", "split", "top_percent")
 @o.with_settings("load", "score", "save", skip=(*_NOT_CHECK, "output", "summary"))
 def check_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Read the input, apply the cleaning rules and print the data-quality report."""
+    from rfmkit.verbs.check import check_with
+    from rfmkit.verbs.save import check_paths, save
+
     settings = o.settings_from(options)
     targets = o.save_options_from(options)
     check_paths(targets, inputs)

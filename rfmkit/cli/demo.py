@@ -12,7 +12,6 @@ from rfmkit.cli import common as c
 from rfmkit.cli import options as o
 from rfmkit.cli.score import show_result
 from rfmkit.settings import DemoOptions
-from rfmkit.verbs.demo import demo_with
 
 _NOT_DEMO = ("as_of", "thresholds")
 
@@ -25,6 +24,8 @@ def demo_command(
     **options: Any,
 ) -> None:
     """Generate a seeded demo order log and run the whole pipeline on it."""
+    from rfmkit.verbs.demo import demo_with
+
     settings = o.settings_from(options)
     demo = o.group_from(DemoOptions, options)
     with c.StepProgress(settings.lang).shown() as progress:

@@ -11,8 +11,6 @@ from rfmkit import i18n
 from rfmkit.cli import common as c
 from rfmkit.cli import options as o
 from rfmkit.cli.score import show_result
-from rfmkit.verbs.save import check_paths, save
-from rfmkit.verbs.save_models import save_models, save_validation
 
 if TYPE_CHECKING:
     from rfmkit.verbs.predict import ScoredPrediction
@@ -32,6 +30,8 @@ def predict_command(
 ) -> None:
     """Add churn risk, expected purchases, next purchase date and lifetime value to the scores."""
     from rfmkit.verbs.predict import predict_with
+    from rfmkit.verbs.save import check_paths, save
+    from rfmkit.verbs.save_models import save_models, save_validation
 
     settings = o.settings_from(options)
     targets = o.save_options_from(options)

@@ -7,15 +7,17 @@ is shown as a short stacked record instead, with its action kept.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from rfmkit import i18n
-from rfmkit.scoring import Breakpoints
-from rfmkit.verbs.score import ScoreResult
+
+if TYPE_CHECKING:
+    from rfmkit.scoring import Breakpoints
+    from rfmkit.verbs.score import ScoreResult
 
 #: Below this console width the segment summary is shown as stacked records.
 WIDE = 120

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rfmkit.cli import common as c
-from rfmkit.segments import Condition, Scheme, load_scheme, shipped_schemes
+from rfmkit.scheme import Condition, Scheme, load_scheme, shipped_schemes
 
 
 def schemes_command(

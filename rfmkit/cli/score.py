@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rfmkit import i18n
 from rfmkit.cli import common as c
 from rfmkit.cli import options as o
 from rfmkit.cli.render import breakpoints_table, show, summary_view
-from rfmkit.verbs.save import check_paths, save
-from rfmkit.verbs.score import ScoreResult, score_with
+
+if TYPE_CHECKING:
+    from rfmkit.verbs.score import ScoreResult
 
 
 @o.with_settings("load", "score", "save")
 def score_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
+    from rfmkit.verbs.save import check_paths, save
+    from rfmkit.verbs.score import score_with
+
     settings = o.settings_from(options)
     targets = o.save_options_from(options)
     check_paths(targets, inputs, required=("output",))
