@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -226,7 +227,7 @@ def test_new_customers_get_the_onboarding_action(con: ibis.BaseBackend) -> None:
         ({"new_days": -1}, "new_days"),
     ],
 )
-def test_invalid_options_are_config_errors(given: dict[str, float], match: str) -> None:
+def test_invalid_options_are_config_errors(given: dict[str, Any], match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         lifecycle_options(**given)
 

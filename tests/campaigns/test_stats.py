@@ -23,6 +23,7 @@ from rfmkit.campaigns.stats import (
 def test_published_two_proportion_example() -> None:
     """460 of 10,000 treated vs 400 of 10,000 held out: z = 2.09, p = 0.036."""
     test = two_proportion_test(460, 10_000, 400, 10_000)
+    assert test.z is not None and test.p_value is not None
     assert round(test.z, 2) == 2.09
     assert round(test.p_value, 3) == 0.036
     assert test.difference == pytest.approx(0.006)
@@ -36,6 +37,7 @@ def test_two_proportion_by_hand() -> None:
     se = math.sqrt(0.046 * 0.954 / 1e4 + 0.04 * 0.96 / 1e4)
     assert test.ci_low == pytest.approx(0.006 - 1.959963985 * se, rel=1e-8)
     assert test.ci_high == pytest.approx(0.006 + 1.959963985 * se, rel=1e-8)
+    assert test.ci_low is not None and test.ci_high is not None
     assert (round(test.ci_low, 6), round(test.ci_high, 6)) == (0.000378, 0.011622)
 
 
@@ -85,7 +87,7 @@ def test_minimum_detectable_effect_by_hand() -> None:
     # (1.959964 + 0.841621) * sqrt(0.04 * 0.96 * (1/10000 + 1/10000))
     mde = min_detectable_effect(10_000, 10_000, 0.04)
     assert mde == pytest.approx(2.801585 * math.sqrt(0.0384 * 2e-4), rel=1e-6)
-    assert round(mde, 5) == 0.00776
+    assert mde is not None and round(mde, 5) == 0.00776
     assert min_detectable_effect(0, 10, 0.04) is None
 
 
@@ -117,7 +119,7 @@ def test_roi_and_relative_lift_by_hand() -> None:
 def test_interval_contains_the_difference(x_t: int, n_t: int, x_c: int, n_c: int) -> None:
     x_t, x_c = min(x_t, n_t), min(x_c, n_c)
     test = two_proportion_test(x_t, n_t, x_c, n_c)
-    assert test.ci_low is not None and test.ci_high is not None
+    assert test.ci_low is not None and test.ci_high is not None and test.difference is not None
     assert test.ci_low <= test.difference <= test.ci_high
     if test.p_value is not None:
         assert 0.0 <= test.p_value <= 1.0
