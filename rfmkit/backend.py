@@ -84,6 +84,9 @@ def spark_session(master: str = "local[*]") -> Any:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.ansi.enabled", "false")
+            # Dates before 1582 (0001-01-01 placeholders) as written, not an error.
+            .config("spark.sql.parquet.datetimeRebaseModeInRead", "CORRECTED")
+            .config("spark.sql.parquet.int96RebaseModeInRead", "CORRECTED")
             .getOrCreate()
         )
     except Exception as exc:  # Java missing or not startable
