@@ -183,20 +183,71 @@ def score_with(
     by default they are computed from this run's customers.
     """
     record = RunRecord.start(verb)
-    chosen = scheme or load_scheme(settings.scheme)
-    weights = resolve_weights(settings.weights)
+    chosen = scheme or load_scheme(settings.scheme)  # a wrong scheme or weights fail before
+    resolve_weights(settings.weights)  # any reading
+    loaded = load_for(
+        transactions, settings, settings.as_of, con=con, record=record, progress=progress
+    )
+    return score_loaded(
+        loaded,
+        settings,
+        settings.as_of,
+        inputs=transactions,
+        record=record,
+        progress=progress,
+        scheme=chosen,
+        breakpoints=breakpoints,
+    )
+
+
+def load_for(
+    transactions: Any,
+    settings: Settings,
+    as_of: dt.date | None,
+    *,
+    con: BaseBackend | None = None,
+    record: RunRecord | None = None,
+    progress: Progress | None = None,
+) -> Loaded:
+    """Load ``transactions`` for scoring: rows on or after ``as_of`` are left out.
+
+    Loading with the latest ``as_of`` of several and scoring each with
+    :func:`score_loaded` reads the inputs once (the back-fill of
+    :mod:`rfmkit.verbs.snapshot`).
+    """
     con = con or _backend_of(transactions) or connect(settings.engine)
-    with record.step("load", progress):
-        loaded = load_transactions(
+    with (record or RunRecord.start("load")).step("load", progress):
+        return load_transactions(
             transactions,
             con=con,
             options=settings.group(LoadOptions),
-            as_of=settings.as_of,
+            as_of=as_of,
             count_customers=False,
             check_ids=False,
         )
+
+
+def score_loaded(
+    loaded: Loaded,
+    settings: Settings,
+    as_of: dt.date | None,
+    *,
+    inputs: Any = None,
+    record: RunRecord | None = None,
+    progress: Progress | None = None,
+    scheme: Scheme | None = None,
+    breakpoints: dict[str, Breakpoints] | None = None,
+) -> ScoreResult:
+    """Score loaded transactions at ``as_of``: only rows dated before it count.
+
+    ``inputs`` (what was loaded) is fingerprinted in the run record;
+    ``breakpoints`` freezes the score edges as in :func:`score_with`.
+    """
+    record = record or RunRecord.start("score")
+    chosen = scheme or load_scheme(settings.scheme)
+    weights = resolve_weights(settings.weights)
     with record.step("metrics", progress):
-        totals = customer_totals(loaded, settings.as_of, settings.money_decimals)
+        totals = customer_totals(loaded, as_of, settings.money_decimals)
     if totals.scorable == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {totals.as_of}.",
@@ -218,7 +269,7 @@ def score_with(
         summary = segment_summary(customers, chosen, settings.lang)
         concentration = pareto(customers, settings.top_percent, customers=totals.scorable)
     quality = totals.loaded.quality
-    _fill_record(record, settings, transactions, quality, totals.as_of, bps, weights, line)
+    _fill_record(record, settings, inputs, quality, totals.as_of, bps, weights, line)
     record.rows.update(scored=totals.scorable, unscored=totals.unscored)
     return ScoreResult(
         customers=customers,
