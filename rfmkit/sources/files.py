@@ -24,6 +24,7 @@ from rfmkit.errors import InputError
 from rfmkit.sources.base import RawSource
 from rfmkit.sources.delimited import read_delimited
 from rfmkit.sources.excel import read_excel
+from rfmkit.sources.handover import via_duckdb
 from rfmkit.sources.jsonfiles import read_json
 from rfmkit.sources.paths import (
     EXCEL_SUFFIXES,
@@ -90,10 +91,14 @@ def read_text(
     delimiter: str | None = None,
 ) -> RawSource:
     """Read a delimited text file, every column as text (see :mod:`.delimited`)."""
+    if engine_name(con) != "duckdb":  # read as on DuckDB, handed over (see handover.py)
+        return via_duckdb(
+            lambda duck: read_text(
+                path, duck, mapping=mapping, encoding=encoding, delimiter=delimiter
+            ),
+            con,
+        )
     layout = sniff_text(path, encoding=encoding, delimiter=delimiter, mapping=mapping)
-    if engine_name(con) != "duckdb":
-        info = {"encoding": layout.encoding, "delimiter": layout.delimiter, "skip": layout.skip}
-        return RawSource(path.stem, con.read_csv(str(path)), str(path), 1, "csv", info)
     return read_delimited(path, con, layout)
 
 
