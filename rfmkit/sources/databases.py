@@ -63,9 +63,7 @@ def mask_url(url: str) -> str:
     'postgresql://postgres:***@127.0.0.1:5432/test'
     """
     text = re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", url)
-    return re.sub(
-        r"(?i)\b(password|passwd|pwd)(\s*=\s*)('[^']*'|\"[^\"]*\"|\S+)", r"\1\2***", text
-    )
+    return re.sub(r"(?i)\b(password|passwd|pwd)(\s*=\s*)('[^']*'|\"[^\"]*\"|\S+)", r"\1\2***", text)
 
 
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
