@@ -162,6 +162,74 @@ class DemoOptions(BaseModel):
     seed: int = setting(42, "Random seed of the demo data.")
 
 
+class HistoryOptions(BaseModel):
+    """Where snapshots are stored and how a series of them is back-filled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    store: str | None = setting(
+        None,
+        "Snapshot store: a DuckDB file or a postgresql://user@host/db?schema=NAME URL "
+        "(default: rfmkit-store.duckdb in the current folder).",
+    )
+    every: Literal["month", "quarter", "year"] | None = setting(
+        None, "Back-fill one snapshot per month, quarter or year from --from to --to."
+    )
+    from_as_of: dt.date | None = setting(
+        None,
+        "First date: of a back-filled series, or the earlier snapshot of a migration.",
+        flag="--from",
+    )
+    to_as_of: dt.date | None = setting(
+        None,
+        "Last date (included): of a back-filled series, or the later snapshot of a migration.",
+        flag="--to",
+    )
+    breakpoints_mode: Literal["frozen", "refit"] = setting(
+        "frozen",
+        "frozen: reuse the score edges of a reference snapshot, so that moves mean changed "
+        "behaviour; refit: fit them again for every snapshot.",
+        flag="--breakpoints",
+    )
+    reference: dt.date | None = setting(
+        None,
+        "The stored snapshot whose score edges frozen snapshots reuse (default: the latest "
+        "stored one, or the last date of a back-filled series).",
+    )
+
+    @field_validator("from_as_of", "to_as_of", "reference", mode="before")
+    @classmethod
+    def _parse_dates(cls, value: Any) -> Any:
+        return parse_date_setting(value)
+
+
+class AlertOptions(BaseModel):
+    """Which alert rules run on the snapshots and where their alerts are delivered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: str | None = setting(
+        None,
+        "Alert rules: a rules YAML file or a shipped scheme key (default: the snapshots' scheme's).",
+    )
+    webhook: str | None = setting(None, "Also deliver the alerts to this Standard Webhooks URL.")
+    secret: str | None = setting(
+        None,
+        "The webhook's signing secret, whsec_... (better from RFMKIT_SECRET than the command line).",
+    )
+    owners: Path | None = setting(
+        None, "Owners file (CSV, Excel ...): owner, name, mobile, dingtalk_user_id, wecom_user_id."
+    )
+    allow_private: bool = setting(
+        False, "Allow delivery to private, loopback or link-local addresses (an intranet receiver)."
+    )
+    destinations: dict[str, dict[str, Any]] | None = setting(
+        None,
+        "Named delivery destinations (kind webhook, dingtalk or wecom, with address and secret).",
+        cli=False,
+    )
+
+
 class Settings(LoadOptions, ScoreOptions, PredictOptions):
     """Every setting of a run, validated (see the module docstring)."""
 
@@ -188,6 +256,8 @@ GROUPS: dict[str, type[BaseModel]] = {
     "save": SaveOptions,
     "report": ReportOptions,
     "demo": DemoOptions,
+    "history": HistoryOptions,
+    "alerts": AlertOptions,
 }
 
 
@@ -326,7 +396,9 @@ def _field(name: str) -> FieldInfo | None:
 
 __all__ = [
     "GROUPS",
+    "AlertOptions",
     "DemoOptions",
+    "HistoryOptions",
     "LoadOptions",
     "PredictOptions",
     "ReportOptions",
