@@ -13,6 +13,7 @@ from rfmkit.campaigns.audiences import (
     export_audience,
     list_audiences,
     parse_ranges,
+    push_audience,
     select_customers,
     show_audience,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "parse_ranges",
     "parse_share",
     "prepare_contacts",
+    "push_audience",
     "responses",
     "roi",
     "select_customers",

@@ -44,9 +44,11 @@ from rfmkit.campaigns.contacts import (
 )
 from rfmkit.campaigns.lifecycle import LIFECYCLE_STAGE
 from rfmkit.campaigns.suppression import apply_suppression
+from rfmkit.delivery import DeliveryLog, DeliveryReport, WebhookDestination, push_items
 from rfmkit.errors import ConfigError, StoreError
 from rfmkit.export import write_table
 from rfmkit.export.cells import FORMULA_PATTERN
+from rfmkit.export.writers import jsonable
 from rfmkit.store import Store
 
 #: Member columns written by :func:`export_audience`, before the contacts.
@@ -308,18 +310,69 @@ def export_audience(
         Without it, cells that a spreadsheet would run as formulas are quoted,
         except the normalised phones (``+`` and digits only), which stay usable.
     """
-    members = audience_members(store, name)
-    members = members.select(*(c for c in EXPORT_COLUMNS if c in members.columns))
-    if contacts is not None:
-        members = _with_contacts(members, contacts, country_code)
-    kept, removed = apply_suppression(members, suppress, store=store, country_code=country_code)
-    ready = prepare_contacts(kept, hash=hash, no_pii=no_pii, country_code=country_code)
+    ready, removed = _ready(store, name, contacts, suppress, hash, no_pii, country_code)
     if Path(path).suffix.lower() == ".csv" and not raw_cells:
         # E.164 phones start with "+" but are never formulas: quote every other risky cell.
         ready, raw_cells = _neutralised(ready, keep=(PHONE,)), True
     written = write_table(ready, path, raw_cells=raw_cells)
     rows = int(ready.count().execute())
     return ExportResult(path=written, rows=rows, suppressed=removed)
+
+
+def push_audience(
+    store: Store,
+    name: str,
+    destination: WebhookDestination,
+    *,
+    contacts: Any = None,
+    suppress: Any = None,
+    hash: Hash | None = None,
+    no_pii: bool = False,
+    country_code: str = DEFAULT_COUNTRY_CODE,
+    log: DeliveryLog | None = None,
+    **options: Any,
+) -> tuple[DeliveryReport, int]:
+    """Push the audience's members to a Standard Webhooks receiver, each customer once.
+
+    The members are prepared as by :func:`export_audience` (suppressed
+    customers left out, contacts normalised, hashed or dropped) and sent in
+    chunks by :func:`rfmkit.delivery.push_items` with the idempotency key
+    ``audience:<name>:<customer_id>``: a re-run never sends a customer twice.
+    ``log`` defaults to the store's delivery log; ``options`` go to
+    ``push_items`` (``clock``, ``rng``). Returns the delivery report and the
+    number of customers suppressed.
+    """
+    ready, removed = _ready(store, name, contacts, suppress, hash, no_pii, country_code)
+    items = ready.order_by(g.CUSTOMER_ID).to_pyarrow().to_pylist()
+    keys = [f"audience:{name}:{item[g.CUSTOMER_ID]}" for item in items]
+    report = push_items(
+        destination,
+        [jsonable(item) for item in items],
+        keys,
+        log if log is not None else store,
+        event_type="rfmkit.audience",
+        field="customers",
+        **options,
+    )
+    return report, removed
+
+
+def _ready(
+    store: Store,
+    name: str,
+    contacts: Any,
+    suppress: Any,
+    hash: Hash | None,
+    no_pii: bool,
+    country_code: str,
+) -> tuple[ir.Table, int]:
+    """The members to export or push, suppressed customers removed (and how many)."""
+    members = audience_members(store, name)
+    members = members.select(*(c for c in EXPORT_COLUMNS if c in members.columns))
+    if contacts is not None:
+        members = _with_contacts(members, contacts, country_code)
+    kept, removed = apply_suppression(members, suppress, store=store, country_code=country_code)
+    return prepare_contacts(kept, hash=hash, no_pii=no_pii, country_code=country_code), removed
 
 
 def _with_contacts(members: ir.Table, contacts: Any, country_code: str) -> ir.Table:

@@ -19,12 +19,18 @@ from rfmkit.campaigns.audiences import (
     export_audience,
     list_audiences,
     parse_ranges,
+    push_audience,
     select_customers,
     show_audience,
 )
 from rfmkit.campaigns.suppression import add_suppressions, apply_suppression
 from rfmkit.errors import ConfigError, InputError, StoreError
 from rfmkit.store import Store, open_store
+from tests.delivery.conftest import clock, endpoint
+from tests.delivery.endpoint import FakeClock, FakeEndpoint
+from tests.delivery.helpers import SECRET, destination
+
+__all__ = ["clock", "endpoint"]  # fixtures of the delivery tests, used here too
 
 Q1, Q2 = dt.date(2024, 4, 1), dt.date(2024, 7, 1)
 
@@ -206,3 +212,24 @@ def test_parse_ranges() -> None:
     }
     with pytest.raises(ConfigError, match="COLUMN=NUMBER"):
         parse_ranges(["clv"])
+
+
+def test_push_sends_each_unsuppressed_customer_once(
+    store: Store, endpoint: FakeEndpoint, clock: FakeClock
+) -> None:
+    create_audience(store, "gold", Q1, segments=["gold"])
+    add_suppressions(store, pd.DataFrame({"customer_id": ["c2"]}))
+    hook = destination("webhook", endpoint.url, max_items=1)
+    endpoint.webhook_secret = SECRET
+    report, suppressed = push_audience(
+        store, "gold", hook, contacts=CONTACTS, hash="sha256", no_pii=True, clock=clock
+    )
+    assert report.ok and suppressed == 1
+    sent = [c for r in endpoint.requests for c in r.json["data"]["customers"]]
+    assert [c["customer_id"] for c in sent] == ["c1", "c4"]
+    assert sent[0]["phone_sha256"] == hashlib.sha256(b"+8613800138000").hexdigest()
+    assert "phone" not in sent[0]
+    assert all(r.json["type"] == "rfmkit.audience" and r.signature_ok for r in endpoint.requests)
+    again, _ = push_audience(store, "gold", hook, contacts=CONTACTS, clock=clock)
+    assert again.skipped == {"webhook": 2}  # the store's delivery log remembers
+    assert len(endpoint.requests) == 2
