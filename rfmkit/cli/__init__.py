@@ -17,9 +17,17 @@ import typer
 
 from rfmkit import i18n
 from rfmkit.cli import common
+from rfmkit.cli.alerts import alerts_command
 from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
 from rfmkit.cli.errors import exit_code, render_error
+from rfmkit.cli.history import (
+    customer_command,
+    history_command,
+    migration_command,
+    snapshot_command,
+    trend_command,
+)
 from rfmkit.cli.predict import predict_command
 from rfmkit.cli.report import chart_command, report_command
 from rfmkit.cli.schemes import schemes_command
@@ -60,6 +68,12 @@ app.command("schemes")(schemes_command)
 app.command("demo")(demo_command)
 app.command("report")(report_command)
 app.command("chart")(chart_command)
+app.command("snapshot")(snapshot_command)
+app.command("history")(history_command)
+app.command("migration")(migration_command)
+app.command("trend")(trend_command)
+app.command("customer")(customer_command)
+app.command("alerts")(alerts_command)
 
 
 #: Exit code of an unexpected internal error (EX_SOFTWARE).
