@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from rfmkit.errors import ConfigError
 from rfmkit.fields import setting
-from rfmkit.sources.values import MISSING_IDS
 
 Level = Literal["auto", "transactions", "customers"]
+
+#: Customer ids that mean "no id" by default (matched in any case), besides empty cells.
+MISSING_IDS: tuple[str, ...] = ("NULL", "N/A", "None", "-", "null", "nan", "#N/A")
 
 
 class LoadOptions(BaseModel):

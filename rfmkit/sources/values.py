@@ -18,6 +18,7 @@ import ibis.expr.datatypes as dt
 from ibis.expr.types import BooleanValue, DateValue, FloatingValue, StringValue, Value
 
 from rfmkit.errors import ConfigError
+from rfmkit.sources.options import MISSING_IDS
 
 _BLANKS = "\\s\u00a0\u3000\ufeff"  # the characters themselves: RE2 has no \\u escapes
 _SPACE = f"^[{_BLANKS}]+|[{_BLANKS}]+$"
@@ -88,7 +89,6 @@ def clean_text(value: Value) -> StringValue:
 
 
 #: Texts that stand for "no customer id" in exports (besides empty cells).
-MISSING_IDS: tuple[str, ...] = ("NULL", "N/A", "None", "-", "null", "nan", "#N/A")
 
 
 def missing_pattern(missing: Sequence[str]) -> str | None:
