@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import tempfile
+from pathlib import Path
 from typing import Any, Literal
 
 import ibis
@@ -61,14 +62,24 @@ def _connect_duckdb(database: str, **options: Any) -> BaseBackend:
     return ibis.duckdb.connect(database, **config)
 
 
-def _connect_spark(session: Any = None, master: str = "local[*]") -> BaseBackend:
+def _connect_spark(
+    session: Any = None, master: str = "local[*]", verbose: bool = False
+) -> BaseBackend:
     if session is None:
-        session = spark_session(master)
+        session = spark_session(master, verbose=verbose)
     return ibis.pyspark.connect(session)
 
 
-def spark_session(master: str = "local[*]") -> Any:
-    """A Spark session for rfmkit: UTC, no UI, few shuffle partitions for local mode."""
+#: log4j2 configuration that keeps Spark's own lines to errors (see ``verbose``).
+QUIET_LOG4J = Path(__file__).with_name("log4j2-quiet.properties")
+
+
+def spark_session(master: str = "local[*]", *, verbose: bool = False) -> Any:
+    """A Spark session for rfmkit: UTC, no UI, few shuffle partitions for local mode.
+
+    Unless ``verbose``, Spark's own log lines and stage progress bars stay
+    out of rfmkit's output (errors are still shown).
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -87,6 +98,11 @@ def spark_session(master: str = "local[*]") -> Any:
             # Dates before 1582 (0001-01-01 placeholders) as written, not an error.
             .config("spark.sql.parquet.datetimeRebaseModeInRead", "CORRECTED")
             .config("spark.sql.parquet.int96RebaseModeInRead", "CORRECTED")
+            .config("spark.ui.showConsoleProgress", str(verbose).lower())
+            .config(
+                "spark.driver.extraJavaOptions",
+                "" if verbose else f"-Dlog4j2.configurationFile=file:{QUIET_LOG4J}",
+            )
             .getOrCreate()
         )
     except Exception as exc:  # Java missing or not startable

@@ -1,8 +1,10 @@
 """The settings registry: every option of rfmkit, declared once.
 
 :class:`Settings` composes the setting groups -- loading
-(:class:`rfmkit.sources.LoadOptions`), scoring (:class:`ScoreOptions`) and
-prediction (:class:`PredictOptions`). Every shell derives its spelling from
+(:class:`rfmkit.sources.LoadOptions`), scoring (:class:`ScoreOptions`),
+prediction (:class:`PredictOptions`) and lifecycle stages (:class:`LifecycleOptions`);
+the other groups (saving, the store, audiences, campaigns ...) are built alone
+with :func:`build_group`. Every shell derives its spelling from
 these declarations:
 
 * Python keyword arguments: ``rfmkit.score(path, as_of="2024-07-01", keep_duplicates=True)``;
@@ -23,10 +25,10 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from rfmkit.errors import ConfigError
@@ -68,6 +70,7 @@ class ScoreOptions(BaseModel):
         20.0, "Pareto: the revenue share of the top N% of customers.", gt=0, lt=100
     )
     engine: Literal["duckdb", "spark"] = setting("duckdb", "Engine: duckdb or spark.")
+    verbose: bool = setting(False, "Show the engine's own log lines and progress bars (Spark).")
     money_decimals: int = setting(
         2,
         "Decimals of the currency's minor unit (2 = cents, 0 = yen): amounts are summed "
@@ -98,7 +101,9 @@ class PredictOptions(BaseModel):
     )
     time_unit: str = setting("W", "Model time unit: W (weeks) or D (days).")
     discount_rate: float = setting(0.10, "Yearly discount rate of the CLV.", gt=-1)
-    margin: float = setting(1.0, "Share of revenue that is profit (CLV).", ge=0)
+    margin: float = setting(
+        1.0, "Share of revenue that is profit (for the CLV and a campaign's ROI).", ge=0
+    )
     penalizer: float = setting(0.0, "L2 penalty when a model does not converge.", ge=0)
     churn_p_alive: float = setting(
         0.3, "Flag valuable customers whose p_alive is below this.", ge=0, le=1
@@ -116,6 +121,47 @@ class PredictOptions(BaseModel):
     @classmethod
     def _horizon_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int | float) else value
+
+
+class LifecycleOptions(BaseModel):
+    """How lifecycle stages are judged (the rules: :mod:`rfmkit.campaigns.lifecycle`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    new_days: int = setting(
+        30, "Customers whose first order is at most this many days old are new.", ge=0
+    )
+    at_risk_factor: float = setting(
+        2.0, "At risk when days since the last order exceed this many typical intervals.", gt=0
+    )
+    lapsed_factor: float = setting(
+        4.0, "Lapsed when days since the last order exceed this many typical intervals.", gt=0
+    )
+    at_risk_days: int | None = setting(
+        None, "Fixed days since the last order after which a customer is at risk.", gt=0
+    )
+    lapsed_days: int | None = setting(
+        None, "Fixed days since the last order after which a customer is lapsed.", gt=0
+    )
+    min_interval_days: float = setting(
+        7.0, "Smallest typical inter-purchase interval used, in days.", ge=0
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if (self.at_risk_days is None) != (self.lapsed_days is None):
+            raise ValueError("give at_risk_days and lapsed_days together")
+        if self.at_risk_days is not None and self.lapsed_days is not None:
+            if self.lapsed_days <= self.at_risk_days:
+                raise ValueError("lapsed_days must be greater than at_risk_days")
+        elif self.lapsed_factor <= self.at_risk_factor:
+            raise ValueError("lapsed_factor must be greater than at_risk_factor")
+        return self
+
+    @property
+    def fixed_days(self) -> bool:
+        """Whether thresholds are configured days rather than intervals."""
+        return self.at_risk_days is not None
 
 
 class SaveOptions(BaseModel):
@@ -212,7 +258,9 @@ class AlertOptions(BaseModel):
         None,
         "Alert rules: a rules YAML file or a shipped scheme key (default: the snapshots' scheme's).",
     )
-    webhook: str | None = setting(None, "Also deliver the alerts to this Standard Webhooks URL.")
+    webhook: str | None = setting(
+        None, "A Standard Webhooks URL to deliver to (the alerts, or a pushed audience)."
+    )
     secret: str | None = setting(
         None,
         "The webhook's signing secret, whsec_... (better from RFMKIT_SECRET than the command line).",
@@ -230,7 +278,77 @@ class AlertOptions(BaseModel):
     )
 
 
-class Settings(LoadOptions, ScoreOptions, PredictOptions):
+class AudienceOptions(BaseModel):
+    """How audiences are exported and pushed: contacts, the suppression list, hashing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contacts: Path | None = setting(
+        None,
+        "Contacts file (a customers file or the order log): customer id and phone and/or "
+        "email columns (name them with --map phone=COL,email=COL).",
+    )
+    suppress: Path | None = setting(
+        None,
+        "Suppression (opt-out) file with customer_id, phone or email: those customers are "
+        "never exported, pushed or treated (the store's list always applies too).",
+    )
+    hash: Literal["sha256"] | None = setting(
+        None, "Add SHA-256 hashes of the normalised phone and email (ad-platform matching)."
+    )
+    no_pii: bool = setting(False, "Leave out the raw phone and email columns.")
+    country_code: str = setting(
+        "86", "Country calling code of phone numbers written without one (E.164)."
+    )
+    replace: bool = setting(False, "Replace an audience of the same name.")
+
+    @field_validator("country_code", mode="before")
+    @classmethod
+    def _code_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class CampaignOptions(BaseModel):
+    """A campaign: its channel, send date, measurement window, cost and holdout."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str = setting("sms", "The campaign's channel (sms, wechat, email, coupon ...).")
+    send_date: dt.date | None = setting(
+        None, "The day the campaign was sent: the measurement window starts on it."
+    )
+    window_days: int | None = setting(
+        None,
+        "Days after the send date in which an order counts as a response.",
+        flag="--window",
+        gt=0,
+    )
+    cost: float = setting(0.0, "What the campaign cost in total (for the ROI).", ge=0)
+    holdout: str = setting(
+        "10%", "Share of each segment held out as the control group (10% or 0.1)."
+    )
+    global_control: str = setting(
+        "0",
+        "Share of all customers kept out of every campaign (0, or 1% to 15%).",
+    )
+    assignments: Path | None = setting(
+        None,
+        "Measure a campaign run elsewhere: a file with customer_id, group "
+        "(treatment/control) and optionally segment.",
+    )
+
+    @field_validator("send_date", mode="before")
+    @classmethod
+    def _parse_send_date(cls, value: Any) -> Any:
+        return parse_date_setting(value)
+
+    @field_validator("holdout", "global_control", mode="before")
+    @classmethod
+    def _share_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+
+class Settings(LoadOptions, ScoreOptions, PredictOptions, LifecycleOptions):
     """Every setting of a run, validated (see the module docstring)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -249,15 +367,20 @@ class Settings(LoadOptions, ScoreOptions, PredictOptions):
         return data
 
 
+#: The groups :class:`Settings` composes (the settings of a scoring run).
+RUN_GROUPS = ("load", "score", "predict", "lifecycle")
 GROUPS: dict[str, type[BaseModel]] = {
     "load": LoadOptions,
     "score": ScoreOptions,
     "predict": PredictOptions,
+    "lifecycle": LifecycleOptions,
     "save": SaveOptions,
     "report": ReportOptions,
     "demo": DemoOptions,
     "history": HistoryOptions,
     "alerts": AlertOptions,
+    "audience": AudienceOptions,
+    "campaign": CampaignOptions,
 }
 
 
@@ -339,7 +462,7 @@ def build_settings(
     others = {
         name: info
         for group, model in GROUPS.items()
-        if group not in ("load", "score", "predict")
+        if group not in RUN_GROUPS
         for name, info in model.model_fields.items()
     }
     run = {k: v for k, v in values.items() if k not in others}
@@ -396,9 +519,13 @@ def _field(name: str) -> FieldInfo | None:
 
 __all__ = [
     "GROUPS",
+    "RUN_GROUPS",
     "AlertOptions",
+    "AudienceOptions",
+    "CampaignOptions",
     "DemoOptions",
     "HistoryOptions",
+    "LifecycleOptions",
     "LoadOptions",
     "PredictOptions",
     "ReportOptions",

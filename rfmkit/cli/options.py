@@ -24,7 +24,6 @@ from rfmkit.settings import GROUPS, SaveOptions, Settings, build_group, build_se
 
 CONFIG = "config"
 _Group = TypeVar("_Group", bound=BaseModel)
-VERBOSE = "verbose"
 
 Inputs = Annotated[
     list[Path] | None,
@@ -39,14 +38,8 @@ def _common() -> list[inspect.Parameter]:
         Path | None,
         typer.Option("--config", help="TOML or YAML file with any settings (CLI options win)."),
     ]
-    verbose = Annotated[
-        bool, typer.Option("--verbose", help="Show the engines' own log lines (Spark).")
-    ]
     return [
         inspect.Parameter(CONFIG, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=config),
-        inspect.Parameter(
-            VERBOSE, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=verbose
-        ),
     ]
 
 

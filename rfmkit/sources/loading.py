@@ -347,14 +347,34 @@ def _check_usable(report: QualityReport, sources: Sequence[RawSource]) -> None:
             "The input has no data rows.", file=where, fix="Export the data again, with its rows."
         )
     if report.rows_used == 0:
-        counts = ", ".join(
-            f"{r.rule}: {r.count}" for r in report.rules if r.count and r.action != "info"
+        taken = sorted(
+            (r for r in report.rules if r.count and r.action != "info"), key=lambda r: -r.count
         )
-        example = next((r.examples[0] for r in report.rules if r.examples), {})
+        counts = ", ".join(f"{r.rule}: {r.count}" for r in taken)
+        example = next((r.examples[0] for r in taken if r.examples), {})
         raise DataQualityError(
             f"No usable row: all {report.rows_read} rows were left out ({counts}).",
             file=example.get("file"),
             row=example.get("line"),
-            fix="Check the column mapping (--map), the date format (--dayfirst) and --as-of.",
+            fix=_UNUSABLE_FIX.get(taken[0].rule if taken else "", _UNUSABLE_FIX[""]),
             details={"quality": report.to_dict()},
         )
+
+
+#: What to try when every row was left out, by the rule that took the most.
+_UNUSABLE_FIX = {
+    "future_date": "Every date lies after today: check the date format (--dayfirst), the "
+    "machine's clock, or keep them with --keep-future.",
+    "after_as_of": "Every row is dated on or after --as-of: give a later --as-of, or leave "
+    "it out to use the day after the latest order.",
+    "unparsable_date": "No date could be read: check the date column (--map date=COL) and "
+    "its format (--dayfirst).",
+    "unparsable_amount": "No amount could be read: check the amount column (--map amount=COL).",
+    "missing_customer": "No row has a customer id: name the customer column with "
+    "--map customer=COL (or adjust --missing-ids).",
+    "implausible_date": "Every date is implausible (before --min-date or after 2100): check "
+    "the date column, or lower --min-date.",
+    "duplicate": "Every row repeats another: keep them with --keep-duplicates if they are "
+    "real orders.",
+    "": "Check the column mapping (--map), the date format (--dayfirst) and --as-of.",
+}

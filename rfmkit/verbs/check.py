@@ -8,12 +8,11 @@ from typing import Any
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from rfmkit.backend import connect
 from rfmkit.quality import QualityReport
 from rfmkit.record import RunRecord, fingerprint
 from rfmkit.settings import LoadOptions, Settings
 from rfmkit.sources import Loaded, load_transactions
-from rfmkit.verbs.score import Progress, as_settings
+from rfmkit.verbs.score import Progress, as_settings, connection
 
 
 @dataclass
@@ -57,7 +56,7 @@ def check_with(
     with record.step("load", progress):
         loaded = load_transactions(
             transactions,
-            con=con or connect(settings.engine),
+            con=con or connection(settings),
             options=settings.group(LoadOptions),
             as_of=settings.as_of,
         )

@@ -215,7 +215,7 @@ def load_for(
     :func:`score_loaded` reads the inputs once (the back-fill of
     :mod:`rfmkit.verbs.snapshot`).
     """
-    con = con or _backend_of(transactions) or connect(settings.engine)
+    con = con or _backend_of(transactions) or connection(settings)
     with (record or RunRecord.start("load")).step("load", progress):
         return load_transactions(
             transactions,
@@ -354,6 +354,13 @@ def _far_as_of(quality: QualityReport, as_of: dt.date, lang: str) -> str | None:
     if days <= FAR_AS_OF_DAYS:
         return None
     return i18n.t("as_of.far", lang, as_of=as_of, latest=latest, days=days)
+
+
+def connection(settings: Settings) -> BaseBackend:
+    """A connection on the settings' engine (Spark quiet unless ``verbose``)."""
+    if settings.engine == "spark":
+        return connect("spark", verbose=settings.verbose)
+    return connect(settings.engine)
 
 
 def _backend_of(data: Any) -> BaseBackend | None:
