@@ -78,7 +78,7 @@ def generate(n: int, seed: int = 0) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------- workers
 def run_rfmkit(data: dict[str, np.ndarray]) -> dict[str, Any]:
     from rfmkit.models import BGNBD, GammaGamma
-    from rfmkit.prediction import predict_arrays
+    from rfmkit.models.forecast import predict_arrays
 
     x, tx, T, m = data["x"], data["tx"], data["T"], data["m"]
     t0 = time.perf_counter()

@@ -28,14 +28,14 @@ import plotly.graph_objects as go
 
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
-from rfmkit.pipeline import ScoreResult
 from rfmkit.report import data, figures, model_figures
 from rfmkit.report.export import export_chart
 from rfmkit.report.history import History, as_history
 from rfmkit.report.text import t
+from rfmkit.verbs.score import ScoreResult
 
 if TYPE_CHECKING:
-    from rfmkit.prediction import ScoredPrediction
+    from rfmkit.verbs.predict import ScoredPrediction
 
 HistoryLike = History | Mapping[str, Any] | None
 

@@ -17,6 +17,19 @@ Customer metrics (RFM scoring):
 ``last_purchase``     date of the last positive order
 ``tenure_days``       whole days from the first positive order to ``as_of``
 ``avg_order_value``   ``monetary / frequency``
+``lifecycle_stage``   new, active, reactivated, at_risk, lapsed or insufficient_data,
+                      from the customer's own purchase rhythm (:mod:`rfmkit.campaigns.lifecycle`)
+
+Predictions (``rfmkit predict``; see README, section Predict):
+
+``p_alive``               probability the customer is still active
+``expected_purchases``    purchases expected over the horizon
+``prob_purchase``         probability of at least one purchase over the horizon
+``next_purchase_date``    the day by which an active customer has an even chance of having bought
+``expected_order_value``  expected value of a future order (Gamma-Gamma)
+``clv``                   discounted value of the purchases expected over the horizon
+``churn_risk``            a valuable customer (top two M levels) whose ``p_alive`` is low
+``value_segment``, ``value_segment_label``  the segment of a value scheme (``clv5``)
 
 The predictive models use different names on purpose (``repeat_purchases``,
 ``recency``, ``T`` in model time units): see :mod:`rfmkit.models`.
@@ -50,6 +63,8 @@ RFM_CODE = "rfm_code"
 RFM_SCORE = "rfm_score"
 SEGMENT = "segment"
 SEGMENT_LABEL = "segment_label"
+#: new, active, reactivated, at_risk, lapsed or insufficient_data (:mod:`rfmkit.campaigns.lifecycle`)
+LIFECYCLE_STAGE = "lifecycle_stage"
 
 #: The scored customer table's columns, in order.
 CUSTOMER_COLUMNS = (
@@ -68,4 +83,26 @@ CUSTOMER_COLUMNS = (
     LAST_PURCHASE,
     TENURE_DAYS,
     AVG_ORDER_VALUE,
+    LIFECYCLE_STAGE,
+)
+
+P_ALIVE = "p_alive"
+EXPECTED_PURCHASES = "expected_purchases"
+PROB_PURCHASE = "prob_purchase"
+NEXT_PURCHASE_DATE = "next_purchase_date"
+EXPECTED_ORDER_VALUE = "expected_order_value"
+CLV = "clv"
+CHURN_RISK = "churn_risk"
+VALUE_SEGMENT = "value_segment"
+VALUE_SEGMENT_LABEL = "value_segment_label"
+
+#: Columns of the prediction table, in order.
+PREDICTION_COLUMNS = (
+    CUSTOMER_ID,
+    P_ALIVE,
+    EXPECTED_PURCHASES,
+    PROB_PURCHASE,
+    NEXT_PURCHASE_DATE,
+    EXPECTED_ORDER_VALUE,
+    CLV,
 )

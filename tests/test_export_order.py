@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from rfmkit.export import write_table
-from rfmkit.pipeline import score
+from rfmkit.verbs.score import score
 
 
 def _orders(seed: int) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from rfmkit.errors import OutputError
 from rfmkit.export import Sheet, write_frame, write_table, write_workbook
 from rfmkit.export import workbook as wb
 from rfmkit.export.sheets import report_sheets
-from rfmkit.pipeline import score
+from rfmkit.verbs.score import score
 from tests.helpers import d
 
 CUSTOMERS = pd.DataFrame(

@@ -45,7 +45,7 @@ def scored_table(rows, con=None):
 
 
 def labelled(rows, scheme_key, lang="zh", split=None):
-    table, scored = scored_table(rows)
+    _table, scored = scored_table(rows)
     scheme = load_scheme(scheme_key)
     out, _line = segments.label_segments(scored, scheme, levels=5, lang=lang, split=split)
     out = out.to_pandas()

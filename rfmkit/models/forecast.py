@@ -5,7 +5,7 @@ Pareto/NBD) and the Gamma-Gamma spend model on a transaction log and
 returns one row per customer, with an optional calibration/holdout check;
 :func:`predict_arrays` does the same on arrays for fitted models. README
 (section Predict) explains every column and when not to trust it. Scoring
-and churn flags are not here: see :func:`rfmkit.prediction.predict`.
+and churn flags are not here: see :func:`rfmkit.verbs.predict.predict`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,15 @@ import pandas as pd
 from rfmkit import backend, engine
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError, ModelError
+from rfmkit.glossary import (
+    CLV,
+    EXPECTED_ORDER_VALUE,
+    EXPECTED_PURCHASES,
+    NEXT_PURCHASE_DATE,
+    P_ALIVE,
+    PREDICTION_COLUMNS,
+    PROB_PURCHASE,
+)
 from rfmkit.models._arrays import compress
 from rfmkit.models.base import FloatArray
 from rfmkit.models.data import (
@@ -39,23 +48,8 @@ from rfmkit.models.purchase import PurchaseModel
 from rfmkit.models.registry import make_purchase_model
 from rfmkit.models.validation import ValidationReport, calibration_holdout
 
-P_ALIVE = "p_alive"
-EXPECTED_PURCHASES = "expected_purchases"
-PROB_PURCHASE = "prob_purchase"
-NEXT_PURCHASE_DATE = "next_purchase_date"
-EXPECTED_ORDER_VALUE = "expected_order_value"
-CLV = "clv"
-
-#: Columns of the prediction table, in order.
-PREDICTION_COLUMNS = (
-    g.CUSTOMER_ID,
-    P_ALIVE,
-    EXPECTED_PURCHASES,
-    PROB_PURCHASE,
-    NEXT_PURCHASE_DATE,
-    EXPECTED_ORDER_VALUE,
-    CLV,
-)
+#: ``p_alive`` below which a valuable customer is flagged ``churn_risk``.
+CHURN_P_ALIVE = 0.3
 
 #: The steps of :func:`fit_predict`, in order, as passed to its ``progress``.
 PROGRESS_STEPS = (

@@ -12,7 +12,6 @@ import pandas as pd
 from rfmkit import charts
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
-from rfmkit.pipeline import ScoreResult
 from rfmkit.quality import atomic_write
 from rfmkit.report import data, fmt
 from rfmkit.report.history import History, as_history
@@ -28,6 +27,7 @@ from rfmkit.report.page import (
 )
 from rfmkit.report.text import has, t
 from rfmkit.scoring import Breakpoints
+from rfmkit.verbs.score import ScoreResult
 
 #: Sections in page order; history and predictions appear only with their data.
 SECTIONS = (

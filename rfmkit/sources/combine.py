@@ -33,9 +33,11 @@ from rfmkit.errors import InputError, RfmError
 from rfmkit.sources import values
 from rfmkit.sources.base import RawSource
 from rfmkit.sources.columns import ColumnMap
+from rfmkit.sources.transcode import undecodable_rows
 
 #: The rules that leave a row out, in the order they are tested.
 ROW_RULES = (
+    "undecodable_line",
     "missing_customer",
     "unparsable_date",
     "unparsable_amount",
@@ -113,6 +115,8 @@ def classify(
     row = t["_row"].cast("int64") if "_row" in t.columns else ibis.null("int64")
     line = t["_line"].cast("int64") if "_line" in t.columns else ibis.null("int64")
     extra = {}
+    if raw.info.get("undecodable_lines"):  # lines carrying U+FFFD (see transcode.py)
+        extra["_undecodable"] = undecodable_rows(t)
     if rules.drop_duplicates and rules.compare != "canonical":  # hashing is not free
         extra["_hash"] = row_hash(t, engine, _numeric_columns(columns), rules.compare)
     parsed = t.select(
@@ -126,6 +130,8 @@ def classify(
     if rules.drop_duplicates and rules.compare == "canonical":
         parsed = parsed.mutate(_hash=_canonical_hash(parsed, engine))
     reason = _reason(parsed, columns.level, rules)
+    if "_undecodable" in parsed.columns:
+        reason = ibis.ifelse(parsed._undecodable, "undecodable_line", reason)
     cells = {c: parsed[f"_in{i}"] for i, c in enumerate(inputs)}
     kept = {
         f"_raw_{name}": ibis.ifelse(reason.notnull(), _raw_text(cells, columns, field), None)
@@ -133,7 +139,8 @@ def classify(
     }
     # An implausible date may lie beyond what Python reads (year 12345): not kept.
     day = ibis.ifelse(reason == "implausible_date", ibis.null("date"), parsed.order_date)
-    return parsed.mutate(_reason=reason, order_date=day, **kept).drop(*carried)
+    dropped = [*carried, *(["_undecodable"] if "_undecodable" in parsed.columns else [])]
+    return parsed.mutate(_reason=reason, order_date=day, **kept).drop(*dropped)
 
 
 def row_hash(
@@ -325,7 +332,7 @@ def build_stage(
     wrong: the report counts them in the pass it makes anyway, and the
     caller builds the stage again with those sources in ``distrust``.
     Without it the caller checks the ids once grouped (far fewer values
-    than rows; see :func:`rfmkit.pipeline.score`).
+    than rows; see :func:`rfmkit.verbs.score.score`).
     """
     engine = engine_name(con)
     rules = dataclasses.replace(rules, compare=comparison(sources))
@@ -394,6 +401,9 @@ def _parsed_once(
     except RfmError:
         raise
     except Exception as exc:
+        again = raw.retry(exc) if raw.retry is not None else None  # see delimited.py
+        if again is not None:
+            return _parsed_once(con, again, columns, index, rules)
         if raw.serial is not None and "quoted new lines" in str(exc):  # see delimited.py
             return _parsed_once(con, raw.serial(), columns, index, rules)
         raise read_error(exc, raw) from exc

@@ -20,11 +20,11 @@ from rfmkit.settings import Settings
 from rfmkit.verbs.score import Progress, ScoreResult, as_settings, score_with
 
 if TYPE_CHECKING:
-    from rfmkit.prediction import Prediction
+    from rfmkit.models.forecast import Prediction
 
-CHURN_RISK = "churn_risk"
-VALUE_SEGMENT = "value_segment"
-VALUE_SEGMENT_LABEL = "value_segment_label"
+CHURN_RISK = g.CHURN_RISK
+VALUE_SEGMENT = g.VALUE_SEGMENT
+VALUE_SEGMENT_LABEL = g.VALUE_SEGMENT_LABEL
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ScoredPrediction:
     score
         The :class:`rfmkit.verbs.score.ScoreResult` of the run.
     prediction
-        The fitted models and validation (:class:`rfmkit.prediction.Prediction`).
+        The fitted models and validation (:class:`rfmkit.models.forecast.Prediction`).
     at_risk, at_risk_revenue
         Valuable customers (top two M score levels) whose ``p_alive`` is below
         ``churn_p_alive``: how many, and the revenue they brought.
@@ -109,7 +109,7 @@ def predict_with(
     scheme: Scheme | None = None,
 ) -> ScoredPrediction:
     """:func:`predict` with validated settings."""
-    from rfmkit.prediction import P_ALIVE, PREDICTION_COLUMNS, fit_predict
+    from rfmkit.models.forecast import fit_predict
 
     scored = score_with(
         transactions, settings, con=con, progress=progress, scheme=scheme, verb="predict"
@@ -134,11 +134,15 @@ def predict_with(
         )
         predicted = backend.as_table(prediction.predictions, scored.customers.get_backend())
         joined = scored.customers.left_join(predicted, g.CUSTOMER_ID).select(
-            *scored.customers.columns, *PREDICTION_COLUMNS[1:]
+            *scored.customers.columns, *g.PREDICTION_COLUMNS[1:]
         )
         valuable = joined[g.M_SCORE] >= settings.levels - 1
         customers = joined.mutate(
-            **{CHURN_RISK: (valuable & (joined[P_ALIVE] < settings.churn_p_alive)).fill_null(False)}
+            **{
+                CHURN_RISK: (valuable & (joined[g.P_ALIVE] < settings.churn_p_alive)).fill_null(
+                    False
+                )
+            }
         )
         if settings.value_scheme.lower() != "none":
             customers = _value_segments(customers, load_scheme(settings.value_scheme), settings)

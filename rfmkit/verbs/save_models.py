@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rfmkit.export import atomic_path
 
 if TYPE_CHECKING:
-    from rfmkit.prediction import Prediction
+    from rfmkit.models.forecast import Prediction
 
 
 def save_validation(prediction: Prediction, path: Path) -> Path:

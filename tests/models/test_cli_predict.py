@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from rfmkit.cli import main
-from rfmkit.glossary import CUSTOMER_COLUMNS
-from rfmkit.prediction import PREDICTION_COLUMNS
+from rfmkit.glossary import CUSTOMER_COLUMNS, PREDICTION_COLUMNS
 
 
 def test_predict_writes_scores_and_predictions(
@@ -83,7 +82,7 @@ def test_predict_writes_scores_and_predictions(
 
 
 def test_cli_default_churn_threshold_is_the_library_default() -> None:
-    from rfmkit.prediction import CHURN_P_ALIVE
+    from rfmkit.models.forecast import CHURN_P_ALIVE
     from rfmkit.settings import PredictOptions
 
     assert PredictOptions().churn_p_alive == CHURN_P_ALIVE
