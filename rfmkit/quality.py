@@ -32,6 +32,7 @@ RULES: dict[str, tuple[str, str]] = {
     "unparsable_amount": ("quarantined", "the amount cannot be read"),
     "implausible_date": ("quarantined", "date before min_date or after 2100-01-01"),
     "implausible_amount": ("quarantined", "amount beyond ±1e15: a typo or a placeholder"),
+    "undecodable_line": ("quarantined", "the line is not valid text in the file's encoding"),
     "excluded_customer": ("excluded", "customer id matches the exclude pattern"),
     "duplicate": ("dropped", "exact duplicate of an earlier row"),
     "after_as_of": ("excluded", "dated on or after the as-of date"),

@@ -87,6 +87,10 @@ TEXT: dict[str, dict[str, str]] = {
     "action.quarantined": {"zh": "已隔离", "en": "quarantined"},
     "action.dropped": {"zh": "已去除", "en": "dropped"},
     "action.info": {"zh": "仅提示", "en": "info"},
+    "rule.undecodable_line": {
+        "zh": "该行不是文件编码下的有效文本",
+        "en": "the line is not valid text in the file's encoding",
+    },
     "rule.missing_customer": {"zh": "缺少客户ID", "en": "no customer id"},
     "rule.unparsable_date": {"zh": "日期无法识别", "en": "the date cannot be read"},
     "rule.unparsable_amount": {"zh": "金额无法识别", "en": "the amount cannot be read"},

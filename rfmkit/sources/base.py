@@ -36,6 +36,11 @@ class RawSource:
     serial
         For text files read in parallel: the same file read again by the
         single-threaded, quote-aware reader (see :mod:`rfmkit.sources.delimited`).
+    retry
+        For text files: given the engine's error while reading, the file read
+        again the way the error asks (quote-aware, undecodable lines
+        quarantined), or None; raises an ``InputError`` naming the line when
+        the cause is known.
     """
 
     name: str
@@ -46,3 +51,4 @@ class RawSource:
     info: dict[str, Any] = field(default_factory=dict)
     typed: Callable[[Collection[str]], ibis.Table] | None = field(default=None, repr=False)
     serial: Callable[[], RawSource] | None = field(default=None, repr=False)
+    retry: Callable[[Exception], RawSource | None] | None = field(default=None, repr=False)

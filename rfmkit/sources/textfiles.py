@@ -7,6 +7,7 @@ delimiter and the line of the header (exports often start with a title line).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
@@ -16,33 +17,10 @@ from pathlib import Path
 
 from rfmkit.errors import InputError
 from rfmkit.sources.columns import find_header_row, header_score
+from rfmkit.sources.encodings import UTF8_BOM, decide, decodes, duckdb_encoding, utf16_without_bom
 
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
-
-#: Spellings users write, mapped to the names DuckDB's CSV reader knows.
-ENCODING_NAMES = {
-    "utf8": "utf-8",
-    "utf-8": "utf-8",
-    "utf-8-sig": "utf-8",
-    "utf8-sig": "utf-8",
-    "gbk": "gb18030",
-    "gb2312": "gb18030",
-    "gb18030": "gb18030",
-    "cp936": "gb18030",
-    "gb-18030": "gb18030",
-    "latin1": "latin-1",
-    "latin-1": "latin-1",
-    "iso-8859-1": "latin-1",
-    "iso8859-1": "latin-1",
-    "windows-1252": "cp1252",
-    "cp1252": "cp1252",
-    "utf-16": "utf-16",
-    "utf16": "utf-16",
-    "big5": "big5",
-    "shift_jis": "shift_jis",
-    "sjis": "shift_jis",
-}
 
 _MAGIC = {
     b"PK\x03\x04": "a ZIP archive (an Excel .xlsx file?)",
@@ -68,11 +46,14 @@ class TextLayout:
     columns: tuple[str, ...]
     #: Some quoted cell of the sample spans lines.
     multiline: bool = False
+    #: Some line does not decode in ``encoding``: read through :mod:`.transcode`,
+    #: such lines quarantined (``undecodable_line``).
+    mixed: bool = False
+    #: What the encoding decision saw, for the quality report (or None).
+    note: str | None = None
 
 
-def duckdb_encoding(name: str) -> str:
-    """The DuckDB name of encoding ``name`` (``gbk`` → ``gb18030``)."""
-    return ENCODING_NAMES.get(name.strip().lower(), name.strip().lower())
+__all__ = ["TextLayout", "duckdb_encoding", "quoted_line_breaks", "sniff_text"]
 
 
 def sniff_text(
@@ -94,8 +75,9 @@ def sniff_text(
     whole = len(sample) <= SAMPLE_BYTES
     sample = sample[:SAMPLE_BYTES]
     _refuse_binary(sample, path)
-    chosen = duckdb_encoding(encoding) if encoding else detect_encoding(sample, path)
-    text = _decode(sample, chosen, path, whole)
+    found = decide(sample, path, encoding)
+    chosen = found.name
+    text = _decode(sample, chosen, path, whole, replace=found.mixed)
     lines = text.splitlines()
     if not whole and len(lines) > 1:
         lines = lines[:-1]
@@ -104,7 +86,9 @@ def sniff_text(
             "The file is empty.", file=str(path), fix="Export the data again, with its rows."
         )
     layout = _layout(lines[:50], chosen, delimiter, mapping or {}, path, whole)
-    return dataclasses.replace(layout, multiline=quoted_line_breaks(lines))
+    return dataclasses.replace(
+        layout, multiline=quoted_line_breaks(lines), mixed=found.mixed, note=found.note
+    )
 
 
 def quoted_line_breaks(lines: list[str]) -> bool:
@@ -120,7 +104,7 @@ def _refuse_binary(sample: bytes, path: Path) -> None:
                 file=str(path),
                 fix="Give the file its real extension (.xlsx, .parquet) or export it as CSV.",
             )
-    utf16 = sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf16 = sample.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(sample)
     if b"\x00" in sample and not utf16:
         raise InputError(
             "The file is not text: it contains binary data (NUL bytes).",
@@ -130,45 +114,13 @@ def _refuse_binary(sample: bytes, path: Path) -> None:
         )
 
 
-def detect_encoding(sample: bytes, path: Path) -> str:
-    """``utf-8`` (with or without BOM), ``utf-16`` (BOM) or ``gb18030``."""
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    for name in ("utf-8", "gb18030"):
-        if _decodes(sample, name):
-            return name
-    raise InputError(
-        "Cannot tell the text encoding of the file: it is neither UTF-8 nor GBK/GB18030.",
-        file=str(path),
-        row=_first_bad_line(sample),
-        fix="Give the encoding with --encoding (for example latin-1, cp1252, big5), "
-        "or save the file as UTF-8.",
-    )
-
-
-def _decodes(sample: bytes, name: str) -> bool:
-    for cut in range(4):  # the sample may end inside a character
-        try:
-            sample[: len(sample) - cut].decode(name)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
-
-
-def _first_bad_line(sample: bytes) -> int:
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return sample[: exc.start].count(b"\n") + 1
-    return 1
-
-
-def _decode(sample: bytes, encoding: str, path: Path, whole: bool) -> str:
-    python_name = {"utf-8": "utf-8-sig"}.get(encoding, encoding)
-    try:
-        data = sample if whole else sample[: sample.rfind(b"\n") + 1] or sample
-        return data.decode(python_name)
+def _decode(sample: bytes, encoding: str, path: Path, whole: bool, *, replace: bool) -> str:
+    python_name = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(encoding, encoding)
+    if encoding != "utf-8" and sample.startswith(UTF8_BOM):
+        sample = sample[len(UTF8_BOM) :]
+    try:  # an incremental decoder: the sample may end inside a character
+        decoder = codecs.getincrementaldecoder(python_name)("replace" if replace else "strict")
+        return str(decoder.decode(sample, final=whole))
     except LookupError as exc:
         raise InputError(
             f"Unknown text encoding {encoding!r}.",
@@ -187,7 +139,7 @@ def _decode(sample: bytes, encoding: str, path: Path, whole: bool) -> str:
 
 def _guess(sample: bytes) -> str:
     for name in ("utf-8", "gb18030"):
-        if _decodes(sample, name):
+        if decodes(sample, name):
             return name
     return "unknown"
 
@@ -221,8 +173,72 @@ def _layout(
             row=skip + 2,
             fix="Export the data again, with its rows.",
         )
+    if len(header) <= 1:
+        _refuse_unsplit(lines, skip, delimiter, path)
     chosen = delim if (score or delimiter) else None
     return TextLayout(encoding, chosen, skip if score else 0, tuple(header))
+
+
+#: Characters that never separate fields in a header (parts of names, dates, quotes).
+_NOT_SEPARATORS = frozenset(" _-.()[]{}'\"/:%&+*（）【】")
+
+
+def _refuse_unsplit(lines: list[str], skip: int, delimiter: str | None, path: Path) -> None:
+    """A header of one column: when another character splits it, say so and name it."""
+    rows = [line for line in lines[skip : skip + 6] if line.strip()]
+    better = separator(rows, exclude=delimiter)
+    if better is None:
+        return
+    header = rows[0] if len(rows[0]) <= 80 else rows[0][:77] + "..."
+    where = f"line {skip + 1}: {header}"
+    if delimiter:
+        raise InputError(
+            f"The delimiter {delimiter!r} given does not split the header ({where}); "
+            f"{better!r} does.",
+            file=str(path),
+            row=skip + 1,
+            fix=f"Give --delimiter {shell_quote(better)}, or leave --delimiter out to detect it.",
+            details={"delimiter": better},
+        )
+    raise InputError(
+        f"The header is one column ({where}): its fields seem separated by {better!r}.",
+        file=str(path),
+        row=skip + 1,
+        fix=f"Give the separator: --delimiter {shell_quote(better)}.",
+        details={"delimiter": better},
+    )
+
+
+def separator(rows: list[str], exclude: str | None = None) -> str | None:
+    """The character that splits the first of ``rows`` into most fields, as it splits the rest.
+
+    Candidates are the usual delimiters and every punctuation character of
+    the header (``#``, ``~``, ``^`` ...); one counts only when it gives the
+    header at least two fields and every following row as many.
+    """
+    if not rows:
+        return None
+    marks = [c for c in dict.fromkeys(rows[0]) if _punctuation(c)]
+    best: tuple[int, str] | None = None
+    for mark in dict.fromkeys([*DELIMITERS, *marks]):
+        if mark == exclude:
+            continue
+        widths = {len(row) for row in _split(rows, mark)}
+        width = len(_split(rows[:1], mark)[0])
+        if width >= 2 and widths == {width} and (best is None or width > best[0]):
+            best = (width, mark)
+    return best[1] if best else None
+
+
+def _punctuation(char: str) -> bool:
+    return not char.isalnum() and not char.isspace() and char not in _NOT_SEPARATORS
+
+
+def shell_quote(text: str) -> str:
+    """``text`` as a shell word (a tab as ``$'\\t'``)."""
+    if text == "\t":
+        return "$'\\t'"
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _split(lines: list[str], delimiter: str) -> list[list[str]]:

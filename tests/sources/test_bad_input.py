@@ -87,12 +87,14 @@ def test_wrong_encoding_given(load, tmp_path: Path) -> None:
 
 
 def test_bad_utf8_after_the_sample(load, tmp_path: Path) -> None:
+    # a line that does not decode is quarantined with its line, never decoded otherwise
     good = "customer_id,order_date,amount\n" + "1,2024-01-01,5\n" * 80_000
     path = tmp_path / "late.csv"
     path.write_bytes(good.encode() + b"2,2024-01-02,5\n" + b"3,\xff\xfe,5\n")
-    with pytest.raises(InputError, match="not valid utf-8") as info:
-        load(path)
-    assert info.value.location.file == str(path)
+    q = load(path, keep_duplicates=True).quality
+    assert (q.rows_read, q.rows_used) == (80_002, 80_001)
+    rule = next(r for r in q.rules if r.rule == "undecodable_line")
+    assert (rule.count, rule.examples[0]["line"]) == (1, 80_003)
 
 
 def test_excel_without_data(load, tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ def test_gbk_chinese_headers_title_line(load, gbk_file: Path) -> None:
         "unparsable_amount": 1,
         "implausible_date": 0,
         "implausible_amount": 0,
+        "undecodable_line": 0,
         "excluded_customer": 0,
         "duplicate": 1,
         "after_as_of": 2,
