@@ -48,15 +48,14 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, model_validator
 
 from rfmkit import glossary as g
 from rfmkit import i18n
 from rfmkit.engine import orders
 from rfmkit.errors import ConfigError
-from rfmkit.fields import setting
+from rfmkit.settings import LifecycleOptions
 
-LIFECYCLE_STAGE = "lifecycle_stage"
+LIFECYCLE_STAGE = g.LIFECYCLE_STAGE
 #: The stages, in the order of the summary.
 STAGES = ("new", "active", "reactivated", "at_risk", "lapsed", "insufficient_data")
 Stage = Literal["new", "active", "reactivated", "at_risk", "lapsed", "insufficient_data"]
@@ -69,47 +68,6 @@ DETAIL_COLUMNS = (
     "at_risk_after_days",
     "lapsed_after_days",
 )
-
-
-class LifecycleOptions(BaseModel):
-    """How lifecycle stages are judged (see :mod:`rfmkit.campaigns.lifecycle`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    new_days: int = setting(
-        30, "Customers whose first order is at most this many days old are new.", ge=0
-    )
-    at_risk_factor: float = setting(
-        2.0, "At risk when days since the last order exceed this many typical intervals.", gt=0
-    )
-    lapsed_factor: float = setting(
-        4.0, "Lapsed when days since the last order exceed this many typical intervals.", gt=0
-    )
-    at_risk_days: int | None = setting(
-        None, "Fixed days since the last order after which a customer is at risk.", gt=0
-    )
-    lapsed_days: int | None = setting(
-        None, "Fixed days since the last order after which a customer is lapsed.", gt=0
-    )
-    min_interval_days: float = setting(
-        7.0, "Smallest typical inter-purchase interval used, in days.", ge=0
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LifecycleOptions:
-        if (self.at_risk_days is None) != (self.lapsed_days is None):
-            raise ValueError("give at_risk_days and lapsed_days together")
-        if self.at_risk_days is not None and self.lapsed_days is not None:
-            if self.lapsed_days <= self.at_risk_days:
-                raise ValueError("lapsed_days must be greater than at_risk_days")
-        elif self.lapsed_factor <= self.at_risk_factor:
-            raise ValueError("lapsed_factor must be greater than at_risk_factor")
-        return self
-
-    @property
-    def fixed_days(self) -> bool:
-        """Whether thresholds are configured days rather than intervals."""
-        return self.at_risk_days is not None
 
 
 def lifecycle_options(options: LifecycleOptions | None = None, **given: Any) -> LifecycleOptions:
@@ -296,6 +254,25 @@ def _pct(values: pd.Series) -> pd.Series:
 def onboarding_action(lang: str = "zh") -> str:
     """The recommended action for new customers (instead of a scheme's lost/low-value one)."""
     return i18n.t("lifecycle.action.new", lang)
+
+
+def stage_action(stage: str, lang: str = "zh") -> str:
+    """The recommended action for the customers of a lifecycle stage (``new``: onboarding)."""
+    return onboarding_action(lang) if stage == "new" else i18n.t(f"lifecycle.action.{stage}", lang)
+
+
+def stage_actions(customers: ir.Table, lang: str = "zh") -> pd.DataFrame:
+    """:func:`stage_summary` with each stage's recommended ``action``.
+
+    Empty (with the summary's columns) when ``customers`` has no ``lifecycle_stage``
+    (a snapshot stored before stages were kept).
+    """
+    columns = [*STAGE_SUMMARY_COLUMNS, "action"]
+    if LIFECYCLE_STAGE not in customers.columns:
+        return pd.DataFrame(columns=columns)
+    frame = stage_summary(customers, lang)
+    frame["action"] = [stage_action(stage, lang) for stage in frame[LIFECYCLE_STAGE]]
+    return frame.loc[:, columns]
 
 
 def with_onboarding_action(

@@ -18,6 +18,7 @@ import typer
 from rfmkit import i18n
 from rfmkit.cli import common
 from rfmkit.cli.alerts import alerts_command
+from rfmkit.cli.campaigns import audience_app, campaign_app
 from rfmkit.cli.check import check_command
 from rfmkit.cli.demo import demo_command
 from rfmkit.cli.errors import exit_code, render_error
@@ -74,6 +75,8 @@ app.command("migration")(migration_command)
 app.command("trend")(trend_command)
 app.command("customer")(customer_command)
 app.command("alerts")(alerts_command)
+app.add_typer(audience_app, name="audience")
+app.add_typer(campaign_app, name="campaign")
 
 
 #: Exit code of an unexpected internal error (EX_SOFTWARE).

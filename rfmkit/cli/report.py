@@ -16,7 +16,7 @@ from rfmkit.settings import ReportOptions
 _NOT_PICTURE = ("summary", "quality_report", "rejects", "raw_cells")
 
 
-@o.with_settings("load", "score", "predict", "report", "save", skip=_NOT_PICTURE)
+@o.with_settings("load", "score", "predict", "lifecycle", "report", "save", skip=_NOT_PICTURE)
 def report_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Write a self-contained bilingual HTML report of the segments (opens offline)."""
     from rfmkit.verbs.report import report_with
@@ -34,7 +34,7 @@ def report_command(inputs: o.Inputs = None, **options: Any) -> None:
     c.console().print(i18n.t("wrote", settings.lang, path=drawn.path), markup=False)
 
 
-@o.with_settings("load", "score", "predict", "report", "save", skip=_NOT_PICTURE)
+@o.with_settings("load", "score", "predict", "lifecycle", "report", "save", skip=_NOT_PICTURE)
 def chart_command(
     name: Annotated[str | None, typer.Argument(help="Chart name (rfmkit chart --list).")] = None,
     inputs: o.Inputs = None,

@@ -150,6 +150,29 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Onboard: a welcome offer and first-order care, then a nudge towards a second "
         "purchase (not treated as lost or low value)",
     },
+    "lifecycle.action.active": {
+        "zh": "保持互动：会员权益与新品推荐，培养复购习惯",
+        "en": "Keep engaged: member benefits and new products, build the repeat habit",
+    },
+    "lifecycle.action.reactivated": {
+        "zh": "巩固回流：回归关怀与复购激励，防止再次流失",
+        "en": "Secure the return: a welcome back and a repeat-purchase incentive",
+    },
+    "lifecycle.action.at_risk": {
+        "zh": "及时挽留：在流失前提醒并提供有针对性的优惠",
+        "en": "Win back early: a reminder and a targeted offer before they lapse",
+    },
+    "lifecycle.action.lapsed": {
+        "zh": "召回：召回短信或大额优惠券；测算成本，必要时放弃",
+        "en": "Win back: a win-back message or a strong coupon; weigh the cost, or let go",
+    },
+    "lifecycle.action.insufficient_data": {
+        "zh": "数据不足：先积累购买记录再判断",
+        "en": "Not enough history yet: wait for more purchases before judging",
+    },
+    "step.lifecycle": {"zh": "判断生命周期阶段", "en": "Judging lifecycle stages"},
+    "stages.title": {"zh": "生命周期阶段", "en": "Lifecycle stages"},
+    "col.stage": {"zh": "阶段", "en": "Stage"},
     "campaign.overall": {"zh": "全部", "en": "All"},
     "campaign.mde": {
         "zh": "实验组 {treatment} 人、对照组 {control} 人：只能检出至少 {mde} 个百分点的响应率差异"
@@ -162,6 +185,62 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "实验组 {treatment} 人、对照组 {control} 人：每组至少需要 2 人才能检验效果。",
         "en": "With {treatment} treated and {control} held out no effect can be tested: "
         "each group needs at least 2 customers.",
+    },
+    "step.measure": {"zh": "测算活动效果", "en": "Measuring the campaign"},
+    "campaigns.col.treated": {"zh": "实验组", "en": "Treated"},
+    "campaigns.col.control": {"zh": "对照组", "en": "Control"},
+    "campaigns.col.rate_t": {"zh": "实验组响应率", "en": "Resp. T"},
+    "campaigns.col.rate_c": {"zh": "对照组响应率", "en": "Resp. C"},
+    "campaigns.col.lift": {"zh": "提升(百分点)", "en": "Lift pp"},
+    "campaigns.col.relative": {"zh": "相对提升", "en": "Rel. lift"},
+    "campaigns.col.p": {"zh": "p 值", "en": "p"},
+    "campaigns.col.ci": {"zh": "95%区间(百分点)", "en": "95% CI pp"},
+    "campaigns.col.incremental": {"zh": "增量收入", "en": "Incr. revenue"},
+    "campaigns.col.roi": {"zh": "ROI", "en": "ROI"},
+    "campaigns.col.measured_at": {"zh": "测算时间", "en": "Measured at"},
+    "campaigns.measured.title": {
+        "zh": "{name} · 发送日 {send_date} · 观察 {window} 天",
+        "en": "{name} · sent {send_date} · {window}-day window",
+    },
+    "campaigns.measured.note": {
+        "zh": "响应 = 窗口内有金额为正的订单；提升 = 实验组响应率 − 对照组响应率（双比例 z 检验）；"
+        "ROI = (增量收入 × 毛利率 − 成本) / 成本。",
+        "en": "Response = an order of positive amount in the window; lift = treated minus "
+        "control response rate (two-proportion z-test); ROI = (incremental revenue x margin "
+        "- cost) / cost.",
+    },
+    "campaigns.external": {"zh": "外部活动", "en": "External campaign"},
+    "campaigns.history.title": {"zh": "{name} 的测算记录", "en": "Measurements of {name}"},
+    "campaigns.created": {
+        "zh": "已创建活动 {name}（受众 {audience}）：实验组 {treatment} 人，对照组 {control} 人，"
+        "全局对照组排除 {excluded} 人",
+        "en": "Created campaign {name} on {audience}: {treatment} treated, {control} held out, "
+        "{excluded} in the global control group",
+    },
+    "campaigns.mde": {
+        "zh": "最小可检出效果：{mde} 个百分点（α=0.05，功效 80%，基准响应率 {baseline}%）",
+        "en": "Minimum detectable effect: {mde} percentage points (alpha 0.05, power 80%, "
+        "baseline response {baseline}%)",
+    },
+    "campaigns.audience": {
+        "zh": "受众 {name}：{customers} 位客户，来自 {as_of} 的快照（已冻结）",
+        "en": "Audience {name}: {customers} customers from the snapshot of {as_of} (frozen)",
+    },
+    "campaigns.filters": {"zh": "筛选条件：{filters}", "en": "Filters: {filters}"},
+    "campaigns.member.segment": {"zh": "分群键", "en": "Segment key"},
+    "campaigns.member.segment_label": {"zh": "分群", "en": "Segment"},
+    "campaigns.member.lifecycle_stage": {"zh": "生命周期阶段", "en": "Lifecycle stage"},
+    "campaigns.member.customers": {"zh": "客户数", "en": "Customers"},
+    "campaigns.audiences.title": {"zh": "受众（{count} 个）", "en": "Audiences ({count})"},
+    "campaigns.campaigns.title": {"zh": "活动（{count} 个）", "en": "Campaigns ({count})"},
+    "campaigns.exported": {
+        "zh": "已写入 {path}：{rows} 位客户",
+        "en": "Wrote {path}: {rows} customers",
+    },
+    "campaigns.pushed": {
+        "zh": "已推送 {sent} 位客户（{messages} 条消息）；{skipped} 位此前已推送，未重复发送",
+        "en": "Pushed {sent} customers in {messages} messages; {skipped} sent before were not "
+        "sent again",
     },
     "suppression.removed": {
         "zh": "已按退订/屏蔽名单移除 {count} 位客户",

@@ -9,7 +9,8 @@ another) of the attached store database, DuckDB file or PostgreSQL alike:
 ``deliveries``           the delivery log: which alert reached which destination
 
 Version 1 held snapshots and their customers; version 2 adds the
-breakpoints mode, the owner and prediction columns and the delivery log.
+breakpoints mode, the owner and prediction columns and the delivery log;
+version 3 adds each customer's ``lifecycle_stage``.
 Opening an older store upgrades it inside one transaction.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 
 from rfmkit import glossary as g
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Stored type of every column a customer table may have, in stored order:
 #: the scored table's columns (always present), then the optional ones.
@@ -41,6 +42,7 @@ REQUIRED_TYPES: dict[str, str] = {
     g.AVG_ORDER_VALUE: "DOUBLE",
 }
 OPTIONAL_TYPES: dict[str, str] = {
+    g.LIFECYCLE_STAGE: "VARCHAR",
     "p_alive": "DOUBLE",
     "expected_purchases": "DOUBLE",
     "prob_purchase": "DOUBLE",
@@ -55,7 +57,8 @@ OPTIONAL_TYPES: dict[str, str] = {
 #: Optional columns that version 2 added (PostgreSQL through DuckDB's ``ALTER
 #: TABLE`` takes only type names both spell alike: no DOUBLE here).
 _V2_OPTIONAL = ("next_purchase_date", "owner")
-_V1_OPTIONAL = tuple(name for name in OPTIONAL_TYPES if name not in _V2_OPTIONAL)
+_V3_OPTIONAL = (g.LIFECYCLE_STAGE,)
+_V1_OPTIONAL = tuple(name for name in OPTIONAL_TYPES if name not in _V2_OPTIONAL + _V3_OPTIONAL)
 
 
 def _columns(types: dict[str, str]) -> str:
@@ -91,8 +94,19 @@ def upgrade_v1_to_v2(prefix: str) -> list[str]:
     ]
 
 
+def upgrade_v2_to_v3(prefix: str) -> list[str]:
+    """Version 3: each customer's lifecycle stage (older snapshots keep it null)."""
+    return [
+        *(
+            f"ALTER TABLE {prefix}.snapshot_customers ADD COLUMN {name} {OPTIONAL_TYPES[name]}"
+            for name in _V3_OPTIONAL
+        ),
+        f"INSERT INTO {prefix}.schema_version VALUES (3, now()::TIMESTAMP)",
+    ]
+
+
 #: Statements that take a store from version ``n`` to ``n + 1``.
-UPGRADES: dict[int, Callable[[str], list[str]]] = {1: upgrade_v1_to_v2}
+UPGRADES: dict[int, Callable[[str], list[str]]] = {1: upgrade_v1_to_v2, 2: upgrade_v2_to_v3}
 
 
 def plan(current: int, prefix: str) -> list[str]:

@@ -8,6 +8,7 @@ Python callers share this one code path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,9 +26,9 @@ from rfmkit.quality import QualityReport
 from rfmkit.record import RunRecord, fingerprint
 from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme, SplitLine, label_segments, load_scheme
-from rfmkit.settings import LoadOptions, Settings, build_settings
+from rfmkit.settings import LifecycleOptions, LoadOptions, Settings, build_settings
 from rfmkit.sources import Loaded, load_transactions
-from rfmkit.sources.totals import customer_totals
+from rfmkit.sources.totals import Totals, customer_totals
 from rfmkit.summary import Pareto, pareto, segment_summary
 from rfmkit.weights import resolve_weights
 
@@ -66,6 +67,9 @@ class ScoreResult:
         The run record (:class:`rfmkit.record.RunRecord`).
     loaded
         What loading returned; :meth:`rejects` reads the rows left out.
+    stages
+        One row per lifecycle stage (see :func:`rfmkit.campaigns.lifecycle.stage_summary`)
+        with its recommended ``action`` -- new customers get the onboarding one.
     """
 
     customers: ir.Table
@@ -109,6 +113,12 @@ class ScoreResult:
     def rejects(self) -> ir.Table:
         """The input rows left out by the cleaning rules, with file, line and reason."""
         return self.loaded.rejects()
+
+    @functools.cached_property
+    def stages(self) -> pd.DataFrame:
+        from rfmkit.campaigns.lifecycle import stage_actions
+
+        return stage_actions(self.customers, self.lang)
 
     def to_pandas(self) -> pd.DataFrame:
         """The customer table as a pandas DataFrame (fine for small results)."""
@@ -264,7 +274,8 @@ def score_loaded(
         labelled, line = label_segments(
             scored, chosen, levels=settings.levels, lang=settings.lang, split=settings.split
         )
-        customers = labelled.select(*g.CUSTOMER_COLUMNS)
+    with record.step("lifecycle", progress):
+        customers = with_lifecycle(labelled, totals, settings).select(*g.CUSTOMER_COLUMNS)
     with record.step("summary", progress):
         summary = segment_summary(customers, chosen, settings.lang)
         concentration = pareto(customers, settings.top_percent, customers=totals.scorable)
@@ -286,6 +297,24 @@ def score_loaded(
         record=record,
         loaded=totals.loaded,
     )
+
+
+def with_lifecycle(customers: ir.Table, totals: Totals, settings: Settings) -> ir.Table:
+    """``customers`` with each one's ``lifecycle_stage``, kept in the engine (cached).
+
+    Judged from the orders (:mod:`rfmkit.campaigns.lifecycle`); an input of one
+    row per customer has no purchase rhythm to judge, so its customers are
+    ``new`` (first order at most ``new_days`` old) or ``insufficient_data``.
+    """
+    from rfmkit.campaigns.lifecycle import lifecycle_stage
+
+    options = settings.group(LifecycleOptions)
+    log = totals.loaded.transactions
+    if log is None:
+        new = customers[g.TENURE_DAYS] <= options.new_days
+        stage = ibis.ifelse(new.fill_null(False), "new", "insufficient_data")
+        return customers.mutate(**{g.LIFECYCLE_STAGE: stage})
+    return lifecycle_stage(customers, log, totals.as_of, options).cache()
 
 
 def _fill_record(

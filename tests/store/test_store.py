@@ -30,9 +30,10 @@ def test_save_lists_and_reads_back(store: Store) -> None:
     assert {s.scheme for s in infos} == {"tier5"}
     assert infos[0].segment_order == ("diamond", "gold", "silver", "active", "sleeping")
     assert {s.breakpoints_mode for s in infos} == {"frozen"}
-    # Q1 had neither predictions nor owners: they are not invented for it
-    assert infos[0].columns == (*g.CUSTOMER_COLUMNS, "owner")
-    assert infos[1].columns == (*g.CUSTOMER_COLUMNS, "p_alive", "owner")
+    # Q1 had neither predictions nor owners (nor lifecycle stages): they are not invented for it
+    scored = tuple(c for c in g.CUSTOMER_COLUMNS if c != g.LIFECYCLE_STAGE)
+    assert infos[0].columns == (*scored, "owner")
+    assert infos[1].columns == (*scored, "p_alive", "owner")
     assert _rows(store, Q2) == customer_table(SERIES[Q2], Q2).to_pylist()
     assert store.record(Q2) == json.loads(json.dumps(record(Q2)))
     assert [s.as_of for s in store.latest(2)] == [Q2, Q3]
@@ -162,7 +163,7 @@ def test_a_v1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     )
     con.close()
     with open_store(path) as store:
-        assert store.version() == SCHEMA_VERSION == 2
+        assert store.version() == SCHEMA_VERSION == 3
         [info] = store.snapshots()
         assert (info.as_of, info.customers, info.breakpoints_mode) == (Q1, 6, None)
         assert store.customers(Q1).count().to_pyarrow().as_py() == 6
@@ -172,7 +173,7 @@ def test_a_v1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     check = duckdb.connect(str(path), read_only=True)
     assert check.execute(
         "SELECT list(version ORDER BY version) FROM rfmkit.schema_version"
-    ).fetchone() == ([1, 2],)
+    ).fetchone() == ([1, 2, 3],)
     check.close()
 
 
@@ -184,7 +185,7 @@ def test_a_store_from_a_newer_rfmkit_is_refused(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO rfmkit.schema_version VALUES (99, now()::TIMESTAMP)")
     con.close()
-    with pytest.raises(StoreError, match="layout version 99; this rfmkit knows up to 2"):
+    with pytest.raises(StoreError, match="layout version 99; this rfmkit knows up to 3"):
         open_store(path)
 
 
