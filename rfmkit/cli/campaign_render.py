@@ -153,14 +153,31 @@ def show_measured(measured: Measured, lang: str) -> None:
 def show_history(name: str, frame: pd.DataFrame, lang: str) -> None:
     """The overall row of every stored measurement."""
     overall = frame[frame["scope"] == "overall"] if "scope" in frame else frame
-    table = Table(title=i18n.t("campaigns.history.title", lang, name=name))
-    heads = ("campaigns.col.measured_at", *MEASURE_SHOWN[1:])
-    for i, key in enumerate(heads):
-        table.add_column(i18n.t(key, lang), justify="left" if i == 0 else "right", no_wrap=True)
-    for row in overall.itertuples(index=False):
-        when = pd.Timestamp(row.measured_at).strftime("%Y-%m-%d %H:%M")
-        table.add_row(when, *measure_cells(row, "")[1:])
-    show(c.console(), table)
+    heads = [i18n.t(k, lang) for k in ("campaigns.col.measured_at", *MEASURE_SHOWN[1:])]
+    rows = [
+        [pd.Timestamp(row.measured_at).strftime("%Y-%m-%d %H:%M"), *measure_cells(row, "")[1:]]
+        for row in overall.itertuples(index=False)
+    ]
+    out = c.console()
+    show(out, records(i18n.t("campaigns.history.title", lang, name=name), heads, rows, out.width))
+
+
+def records(title: str, heads: list[str], rows: list[list[str]], width: int) -> RenderableType:
+    """A table when it fits in ``width``, else one stacked record per row (nothing broken)."""
+    table = Table(title=title)
+    for i, head in enumerate(heads):
+        table.add_column(head, justify="left" if i == 0 else "right", no_wrap=True)
+    for cells in rows:
+        table.add_row(*cells)
+    if table.__rich_measure__(c.console(), c.console().options).maximum <= width:
+        return table
+    parts: list[RenderableType] = [Text(title, style="bold")]
+    for cells in rows:
+        parts.append(Text(cells[0], style="bold"))
+        pairs = [f"{heads[i]} {cells[i]}" for i in range(1, len(cells))]
+        for start in range(0, len(pairs), 3):
+            parts.append(Text("  " + " · ".join(pairs[start : start + 3])))
+    return Group(*parts)
 
 
 # -- campaigns and audiences ----------------------------------------------------------
@@ -243,18 +260,17 @@ def show_campaigns(frame: pd.DataFrame, lang: str) -> None:
 
 
 def _plain(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title)
-    for name in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[name])
-        table.add_column(str(name), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(_plain_cell(v) for v in row))
-    show(c.console(), table)
+    heads = [str(name) for name in frame.columns]
+    rows = [[_plain_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    out = c.console()
+    show(out, records(title, heads, rows, out.width))
 
 
 def _plain_cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%d %H:%M")
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):

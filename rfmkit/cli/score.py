@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rfmkit import i18n
 from rfmkit.cli import common as c
 from rfmkit.cli import options as o
+from rfmkit.cli.campaign_render import stages_view
 from rfmkit.cli.render import breakpoints_table, show, summary_view
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ def show_result(result: ScoreResult, written: list[Path]) -> None:
     lang = result.lang
     out.print(result.quality.summary(lang), markup=False)
     show(out, summary_view(result, out.width))
+    stages = stages_view(result.stages, lang, out.width)
+    if stages is not None:
+        show(out, stages)
     show(out, breakpoints_table(result))
     note = i18n.t("score.done", lang, customers=f"{result.scored_customers:,}", as_of=result.as_of)
     if result.unscored_customers:

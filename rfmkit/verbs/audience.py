@@ -236,18 +236,20 @@ def read_list(
     *,
     mapping: Mapping[str, str] | None = None,
     what: str = "list",
+    strict: bool = True,
 ) -> ir.Table:
     """A file (or frame) as a table of the ``wanted`` columns it has, named canonically.
 
     ``wanted`` holds ``customer_id``, ``phone``, ``email``, ``group`` or
     ``segment``; each is found by ``mapping`` (``{"phone": "手机"}``; the key
     ``customer`` names ``customer_id``), else by its usual header names.
-    Values are text. Columns not found are left out (the caller checks).
+    Values are text. Columns not found are left out (the caller checks); a
+    mapped column the file lacks is an error when ``strict``, else ignored.
     """
     from rfmkit.backend import as_table
 
     table = _read(data, con, what) if isinstance(data, str | Path) else as_table(data, con)
-    found = _find_columns(list(table.columns), wanted, mapping or {}, what)
+    found = _find_columns(list(table.columns), wanted, mapping or {}, what, strict)
     return table.select(**{name: table[column].cast("string") for name, column in found.items()})
 
 
@@ -261,7 +263,11 @@ def _read(path: str | Path, con: BaseBackend, what: str) -> ir.Table:
 
 
 def _find_columns(
-    columns: list[str], wanted: Iterable[str], mapping: Mapping[str, str], what: str
+    columns: list[str],
+    wanted: Iterable[str],
+    mapping: Mapping[str, str],
+    what: str,
+    strict: bool = True,
 ) -> dict[str, str]:
     from rfmkit.sources.aliases import ALIASES
     from rfmkit.sources.columns import normalize_header
@@ -271,6 +277,8 @@ def _find_columns(
     found: dict[str, str] = {}
     for name in wanted:
         column = given.get(name)
+        if column is not None and column not in columns and not strict:
+            column = None  # a name of another file (--map names the contacts' columns)
         if column is not None and column not in columns:
             raise InputError(
                 f"The {what} has no column {column!r} (--map {name}={column}).",
@@ -331,7 +339,12 @@ def _lists(
 def read_suppression(data: Any, con: BaseBackend, mapping: Mapping[str, str]) -> ir.Table:
     """A suppression list (any of customer_id, phone, email) read from a file or frame."""
     table = read_list(
-        data, con, (g.CUSTOMER_ID, "phone", "email"), mapping=mapping, what="suppression list"
+        data,
+        con,
+        (g.CUSTOMER_ID, "phone", "email"),
+        mapping=mapping,
+        what="suppression list",
+        strict=False,
     )
     if not table.columns:
         raise InputError(
