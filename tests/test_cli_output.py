@@ -90,6 +90,7 @@ def test_progress_is_a_line_per_step_with_its_duration_when_logged(demo_orders, 
         "Reading transactions",
         "Computing recency, frequency, monetary",
         "Scoring and segmenting",
+        "Judging lifecycle stages",
         "Summarising segments",
         "Writing the results",
     ]
