@@ -523,3 +523,23 @@ def test_assignments_without_a_group_column_exit_2(
     assert code == 2 and "lack the column(s) group" in text
     code, text = run(capsys, "campaign", "measure", "--assignments", "g.csv", "orders.csv")
     assert code == 2 and "send date and measurement window" in text
+
+
+def test_the_report_has_a_campaign_section_when_campaigns_are_given(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import rfmkit
+    from rfmkit.report import render_report
+
+    assignments, log = golden_files(shop)
+    measured = measure_campaign(
+        None, str(log), assignments=str(assignments), send_date=SEND, window_days=WINDOW,
+        cost=1000, margin=0.5, lang="en",
+    )  # fmt: skip
+    result = rfmkit.score(orders(), as_of=Q1, lang="en")
+    page = render_report(result, campaigns={"winback-sms": measured.results})
+    section = page.split('<section id="campaigns">')[1].split("</section>")[0]
+    assert "Campaigns against their holdout" in section and "winback-sms" in section
+    for shown in ("4.60%", "4.00%", "+0.60", "0.036", "3,500.00", "+75.0%"):
+        assert shown in section, shown
+    assert '<section id="campaigns">' not in render_report(result)

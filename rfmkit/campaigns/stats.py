@@ -166,7 +166,7 @@ def group_warning(
         treatment=n_t,
         control=n_c,
         mde=f"{mde * 100:.1f}",
-        baseline=f"{baseline * 100:g}",
+        baseline=f"{baseline * 100:.3g}",
     )
 
 

@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
     "section.pareto": {"zh": "收入集中度", "en": "Revenue concentration"},
     "section.segment_table": {"zh": "分群明细与建议", "en": "Segment table and actions"},
     "section.history": {"zh": "历史变化", "en": "History"},
+    "section.campaigns": {"zh": "营销活动效果", "en": "Campaigns against their holdout"},
     "section.predictions": {"zh": "预测", "en": "Predictions"},
     "section.record": {"zh": "附录：运行记录", "en": "Appendix: run record"},
     # -- key figures

@@ -39,6 +39,7 @@ SECTIONS = (
     "pareto",
     "segment-table",
     "history",
+    "campaigns",
     "predictions",
     "record",
 )
@@ -51,6 +52,7 @@ _TITLES = {
     "pareto": "section.pareto",
     "segment-table": "section.segment_table",
     "history": "section.history",
+    "campaigns": "section.campaigns",
     "predictions": "section.predictions",
     "record": "section.record",
 }
@@ -63,6 +65,7 @@ def render_report(
     history: History | Mapping[str, Any] | None = None,
     predictions: Any = None,
     record: Mapping[str, Any] | None = None,
+    campaigns: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """The report of ``result`` as one self-contained HTML document.
 
@@ -82,6 +85,10 @@ def render_report(
     record
         The run record (JSON-ready) for the appendix; default: ``result.record``
         when the result has one.
+    campaigns
+        Measured campaigns (the ``results`` of
+        :func:`rfmkit.verbs.campaign.measure_campaign`, or several by name):
+        the campaign section appears only when given.
     """
     source = predictions if predictions is not None else result
     if predictions is not None and charts.prediction_of(predictions) is None:
@@ -93,7 +100,7 @@ def render_report(
     cached = source.customers.cache()
     try:
         return _Report(charts.with_customers(source, cached), chosen).html(
-            as_history(history), _record(result, record)
+            as_history(history), _record(result, record), campaigns
         )
     finally:
         cached.release()
@@ -117,7 +124,12 @@ class _Report:
         self.lang = lang
         self.charts: list[Chart] = []
 
-    def html(self, history: History | None, record: Mapping[str, Any] | None) -> str:
+    def html(
+        self,
+        history: History | None,
+        record: Mapping[str, Any] | None,
+        campaigns: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    ) -> str:
         totals = data.totals(self.scored.customers)
         parts = {
             "key-figures": self.key_figures(totals),
@@ -130,6 +142,7 @@ class _Report:
             "pareto": self.pareto(),
             "segment-table": self.segment_table(),
             "history": self.history(history) if history and not history.empty else "",
+            "campaigns": self.campaigns(campaigns) if campaigns is not None else "",
             "predictions": self.predictions() if self.predicted is not None else "",
             "record": self.record(record) if record else "",
         }
@@ -304,6 +317,12 @@ class _Report:
         return section(
             "segment-table", t("section.segment_table", lang), table(head, rows, numeric)
         )
+
+    def campaigns(self, measured: pd.DataFrame | Mapping[str, pd.DataFrame]) -> str:
+        from rfmkit.report.campaigns import campaign_section
+
+        labels = {s.key: s.label(self.lang) for s in self.scored.scheme.segments}
+        return campaign_section(measured, self.lang, labels)
 
     def history(self, past: History) -> str:
         drawn = []
