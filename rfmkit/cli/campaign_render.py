@@ -155,11 +155,15 @@ def show_history(name: str, frame: pd.DataFrame, lang: str) -> None:
     overall = frame[frame["scope"] == "overall"] if "scope" in frame else frame
     heads = [i18n.t(k, lang) for k in ("campaigns.col.measured_at", *MEASURE_SHOWN[1:])]
     rows = [
-        [pd.Timestamp(row.measured_at).strftime("%Y-%m-%d %H:%M"), *measure_cells(row, "")[1:]]
+        [_when(row.measured_at), *measure_cells(row, "")[1:]]
         for row in overall.itertuples(index=False)
     ]
     out = c.console()
     show(out, records(i18n.t("campaigns.history.title", lang, name=name), heads, rows, out.width))
+
+
+def _when(value: Any) -> str:
+    return pd.Timestamp(str(value)).strftime("%Y-%m-%d %H:%M")
 
 
 def records(title: str, heads: list[str], rows: list[list[str]], width: int) -> RenderableType:

@@ -56,7 +56,7 @@ def _table(frame: pd.DataFrame, lang: str, labels: Mapping[str, str]) -> str:
     return table(head, rows, numeric=[False, *([True] * (len(head) - 1))])
 
 
-def _row(row: Mapping[str, Any], lang: str, labels: Mapping[str, str]) -> list[str]:
+def _row(row: Mapping[Any, Any], lang: str, labels: Mapping[str, str]) -> list[str]:
     if row.get("scope") == "overall":
         label = i18n.t("campaign.overall", lang)
     else:
