@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,15 +29,18 @@ def connect(engine: str = "duckdb", *, database: str = ":memory:", **options: An
     Parameters
     ----------
     engine
-        ``"duckdb"`` (embedded, the default) or ``"spark"`` (PySpark; a local
-        session ``local[*]`` is started unless ``session=`` is given).
+        ``"duckdb"`` (embedded, the default) or ``"spark"`` (PySpark: a Spark
+        Connect client with ``remote=``, a cluster's driver with ``master=``,
+        else a local session ``local[*]``, unless ``session=`` is given).
     database
         DuckDB database file, ``":memory:"`` by default.
     options
         Passed to the backend: ``threads`` / ``memory_limit`` (default
         :data:`DEFAULT_MEMORY_LIMIT`, or the RFMKIT_MEMORY_LIMIT environment
         variable) / ``temp_directory`` for DuckDB,
-        ``session`` (a ``SparkSession``) or ``master`` for Spark.
+        ``session`` (a ``SparkSession``, classic or Spark Connect), ``remote``
+        (``sc://HOST:PORT``), ``master`` and ``conf`` (a mapping) for Spark
+        (see :func:`spark_session`).
     """
     if engine == "duckdb":
         return _connect_duckdb(database, **options)
@@ -63,23 +67,120 @@ def _connect_duckdb(database: str, **options: Any) -> BaseBackend:
 
 
 def _connect_spark(
-    session: Any = None, master: str = "local[*]", verbose: bool = False
+    session: Any = None,
+    master: str | None = None,
+    verbose: bool = False,
+    remote: str | None = None,
+    conf: Mapping[str, str] | None = None,
 ) -> BaseBackend:
     if session is None:
-        session = spark_session(master, verbose=verbose)
-    return ibis.pyspark.connect(session)
+        session = spark_session(master, remote=remote, conf=conf, verbose=verbose)
+    con = ibis.pyspark.connect(session)
+    if is_connect(con):
+        from rfmkit.spark.session import adapt
+
+        adapt(con)
+    return con
 
 
 #: log4j2 configuration that keeps Spark's own lines to errors (see ``verbose``).
 QUIET_LOG4J = Path(__file__).with_name("log4j2-quiet.properties")
+#: Spark's default master when neither a master nor a Connect server is given.
+LOCAL_MASTER = "local[*]"
+#: SQL settings every rfmkit session needs, local or remote: UTC days, casts that
+#: give NULL rather than fail (the cleaning rules count them), old dates as written.
+SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "false",
+    # Dates before 1582 (0001-01-01 placeholders) as written, not an error.
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+}
 
 
-def spark_session(master: str = "local[*]", *, verbose: bool = False) -> Any:
-    """A Spark session for rfmkit: UTC, no UI, few shuffle partitions for local mode.
+def spark_session(
+    master: str | None = None,
+    *,
+    remote: str | None = None,
+    conf: Mapping[str, str] | None = None,
+    verbose: bool = False,
+) -> Any:
+    """A Spark session for rfmkit: a Spark Connect client, a cluster's driver or local mode.
 
-    Unless ``verbose``, Spark's own log lines and stage progress bars stay
-    out of rfmkit's output (errors are still shown).
+    Parameters
+    ----------
+    master
+        A classic master (``spark://HOST:PORT``, ``yarn``, ``k8s://...``);
+        ``local[*]`` when neither it nor a Connect server is given.
+    remote
+        A Spark Connect server, ``sc://HOST:PORT`` (default: the
+        ``SPARK_REMOTE`` environment variable, unless ``master`` is given).
+    conf
+        More Spark settings (``spark.executor.memory`` ...); they win over rfmkit's.
+    verbose
+        Show Spark's own log lines and stage progress bars (local and classic
+        sessions; a Connect server logs where it runs).
+
+    Every session reads days in UTC and parses leniently (see :data:`SESSION_CONF`);
+    a local session also runs without its web UI and with few shuffle partitions.
     """
+    remote = remote or (None if master else os.environ.get("SPARK_REMOTE") or None)
+    if remote:
+        return _connect_session(remote, {**SESSION_CONF, **(conf or {})})
+    return _classic_session(master or LOCAL_MASTER, dict(conf or {}), verbose)
+
+
+def _connect_session(remote: str, conf: Mapping[str, str]) -> Any:
+    if not remote.startswith("sc://"):
+        raise ConfigError(
+            f"A Spark Connect address starts with sc:// (given: {remote!r}).",
+            fix="Give --spark-remote sc://HOST:15002, or --spark-master for a classic cluster.",
+        )
+    try:
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ConfigError(
+            "Spark Connect needs the PySpark Connect client.",
+            fix="pip install 'rfmkit[spark]' (pyspark[connect]: grpcio, grpcio-status, "
+            "googleapis-common-protos).",
+        ) from exc
+    host, port = connect_address(remote)
+    from rfmkit.spark.server import listening
+
+    if not listening(host, port, timeout=10):
+        raise SourceUnavailableError(
+            f"No Spark Connect server answers at {host}:{port}.",
+            fix="Check that the server runs (start-connect-server.sh) and the host and port.",
+        )
+    try:
+        session = ConnectSession.builder.remote(remote).create()
+        for key, value in conf.items():
+            session.conf.set(key, value)
+        session.range(1).collect()  # reach the server now, not in the middle of a run
+    except Exception as exc:
+        raise SourceUnavailableError(
+            f"The Spark Connect server {remote} cannot be reached: {_first_line(exc)}",
+            fix="Check that the server runs (start-connect-server.sh) and the host and port.",
+        ) from exc
+    return session
+
+
+def connect_address(remote: str) -> tuple[str, int]:
+    """``(host, port)`` of an ``sc://HOST[:PORT][/;params]`` address (port 15002 by default)."""
+    where = remote.removeprefix("sc://").split("/", 1)[0].split(";", 1)[0]
+    host, _, port = where.rpartition(":") if ":" in where else (where, "", "")
+    try:
+        return host.strip("[]") or "localhost", int(port) if port else 15002
+    except ValueError as exc:
+        raise ConfigError(
+            f"The Spark Connect address {remote!r} has no valid port.",
+            fix="Write it as sc://HOST:PORT, e.g. sc://spark-head:15002.",
+        ) from exc
+
+
+def _classic_session(master: str, conf: dict[str, str], verbose: bool) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -87,29 +188,51 @@ def spark_session(master: str = "local[*]", *, verbose: bool = False) -> Any:
             "The Spark engine needs PySpark.",
             fix="pip install 'rfmkit[spark]' (and Java 17).",
         ) from exc
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": str(verbose).lower(),
+        "spark.driver.extraJavaOptions": (
+            "" if verbose else f"-Dlog4j2.configurationFile=file:{QUIET_LOG4J}"
+        ),
+        **({"spark.sql.shuffle.partitions": "8"} if master.startswith("local") else {}),
+        **SESSION_CONF,
+        **conf,
+    }
+    builder = SparkSession.builder.master(master).appName("rfmkit")
     try:
-        return (
-            SparkSession.builder.master(master)
-            .appName("rfmkit")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.ansi.enabled", "false")
-            # Dates before 1582 (0001-01-01 placeholders) as written, not an error.
-            .config("spark.sql.parquet.datetimeRebaseModeInRead", "CORRECTED")
-            .config("spark.sql.parquet.int96RebaseModeInRead", "CORRECTED")
-            .config("spark.ui.showConsoleProgress", str(verbose).lower())
-            .config(
-                "spark.driver.extraJavaOptions",
-                "" if verbose else f"-Dlog4j2.configurationFile=file:{QUIET_LOG4J}",
-            )
-            .getOrCreate()
-        )
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
     except Exception as exc:  # Java missing or not startable
         raise SourceUnavailableError(
             f"Spark could not start: {exc}",
             fix="Install Java 17 (apt-get install openjdk-17-jre-headless) and set JAVA_HOME.",
         ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_connect(con: BaseBackend) -> bool:
+    """Whether ``con`` is a Spark Connect client (its session has no JVM here)."""
+    session = getattr(con, "_session", None)
+    return type(session).__module__.startswith("pyspark.sql.connect")
+
+
+def is_remote(con: BaseBackend) -> bool:
+    """Whether ``con``'s Spark may run on other machines: Connect, or a master not local.
+
+    Inputs of a remote session are read by Spark itself (never on this
+    machine) and its outputs are written by Spark.
+    """
+    if engine_name(con) != "spark":
+        return False
+    if is_connect(con):
+        return True
+    master = str(con._session.conf.get("spark.master", LOCAL_MASTER))
+    return not master.startswith("local")
 
 
 def engine_name(con: BaseBackend) -> str:

@@ -348,7 +348,39 @@ class CampaignOptions(BaseModel):
         return str(value) if isinstance(value, int | float) else value
 
 
-class Settings(LoadOptions, ScoreOptions, PredictOptions, LifecycleOptions):
+class SparkOptions(BaseModel):
+    """Which Spark a run with ``engine = "spark"`` uses (local mode unless told)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spark_remote: str | None = setting(
+        None,
+        "Spark Connect server, sc://HOST:PORT (or the SPARK_REMOTE environment variable).",
+    )
+    spark_master: str | None = setting(
+        None, "Classic Spark master: spark://HOST:PORT, yarn, k8s://... (default: local[*])."
+    )
+    spark_conf: dict[str, str] | None = setting(
+        None,
+        "Spark configuration, KEY=VALUE (repeatable, or a comma list), e.g. "
+        "spark.executor.memory=8g.",
+    )
+
+    @field_validator("spark_conf", mode="before")
+    @classmethod
+    def _parse_conf(cls, value: Any) -> Any:
+        from rfmkit.spark.conf import parse_spark_conf
+
+        return parse_spark_conf(value)
+
+    @model_validator(mode="after")
+    def _one_spark(self) -> Self:
+        if self.spark_remote and self.spark_master:
+            raise ValueError("give either spark_remote or spark_master, not both")
+        return self
+
+
+class Settings(LoadOptions, ScoreOptions, PredictOptions, LifecycleOptions, SparkOptions):
     """Every setting of a run, validated (see the module docstring)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -364,16 +396,21 @@ class Settings(LoadOptions, ScoreOptions, PredictOptions, LifecycleOptions):
         data = self.model_dump(mode="json")
         if data.get("from_db"):
             data["from_db"] = mask_url(data["from_db"])
+        if data.get("spark_conf"):
+            from rfmkit.spark.conf import mask_spark_conf
+
+            data["spark_conf"] = mask_spark_conf(data["spark_conf"])
         return data
 
 
 #: The groups :class:`Settings` composes (the settings of a scoring run).
-RUN_GROUPS = ("load", "score", "predict", "lifecycle")
+RUN_GROUPS = ("load", "score", "predict", "lifecycle", "spark")
 GROUPS: dict[str, type[BaseModel]] = {
     "load": LoadOptions,
     "score": ScoreOptions,
     "predict": PredictOptions,
     "lifecycle": LifecycleOptions,
+    "spark": SparkOptions,
     "save": SaveOptions,
     "report": ReportOptions,
     "demo": DemoOptions,
@@ -532,6 +569,7 @@ __all__ = [
     "SaveOptions",
     "ScoreOptions",
     "Settings",
+    "SparkOptions",
     "build_group",
     "build_save_options",
     "build_settings",

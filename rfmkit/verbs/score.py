@@ -386,9 +386,24 @@ def _far_as_of(quality: QualityReport, as_of: dt.date, lang: str) -> str | None:
 
 
 def connection(settings: Settings) -> BaseBackend:
-    """A connection on the settings' engine (Spark quiet unless ``verbose``)."""
+    """A connection on the settings' engine (Spark quiet unless ``verbose``).
+
+    Spark is a Spark Connect client with ``spark_remote`` (or ``SPARK_REMOTE``),
+    a cluster's driver with ``spark_master``, else local mode.
+    """
     if settings.engine == "spark":
-        return connect("spark", verbose=settings.verbose)
+        return connect(
+            "spark",
+            remote=settings.spark_remote,
+            master=settings.spark_master,
+            conf=settings.spark_conf,
+            verbose=settings.verbose,
+        )
+    if settings.spark_remote or settings.spark_master:
+        raise ConfigError(
+            "Spark settings were given but the engine is duckdb.",
+            fix='Add --engine spark (engine = "spark" in a config file).',
+        )
     return connect(settings.engine)
 
 

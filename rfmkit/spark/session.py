@@ -1,0 +1,34 @@
+"""Ibis' PySpark backend on a Spark Connect session: the few places it needs help.
+
+Ibis 12 drives a Spark Connect session (``pyspark.sql.connect``) like a
+classic one, except when caching: it asserts that Spark reports the cached
+DataFrame as cached, which a Connect server does not always do for a query
+over temporary views. :func:`adapt` gives the connection a cache that keeps
+the DataFrame (persisted on the cluster) without that assertion.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+
+def adapt(con: BaseBackend) -> BaseBackend:
+    """``con`` (on a Spark Connect session) made safe to ``.cache()`` tables on."""
+    con._create_cached_table = types.MethodType(_create_cached_table, con)
+    return con
+
+
+def _create_cached_table(self: Any, name: str, expr: ibis.Table) -> ibis.Table:
+    frame = self._session.sql(self.compile(expr)).persist()
+    frame.createOrReplaceTempView(name)
+    self._cached_dataframes[name] = frame
+    return self.table(name)
+
+
+def session_of(con: BaseBackend) -> Any:
+    """The Spark session behind an Ibis PySpark connection."""
+    return con._session
