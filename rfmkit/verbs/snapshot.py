@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from rfmkit import engine
@@ -108,12 +110,13 @@ def snapshot_with(
         frozen, reference = reference_breakpoints(store, settings, options, dates)
         loaded = load_for(transactions, settings, dates[-1], con=con, progress=progress)
         shared = shared_orders(loaded, settings.money_decimals)
-        # the reference is scored first: its edges then score the others
-        order = [dates[-1], *dates[:-1]] if reference is None else dates
+        cuts: OrderCuts | None = None
+        # the last date first: it reads every row (and checks every id once),
+        # and with no reference its edges score the others
         written, warnings = [], []
-        for day in order:
+        for day in [dates[-1], *dates[:-1]]:
             result = score_loaded(
-                shared,
+                shared if cuts is None else cuts.at(day),
                 settings,
                 day,
                 inputs=transactions,
@@ -124,7 +127,9 @@ def snapshot_with(
             )
             if options.breakpoints_mode == "frozen" and frozen is None:
                 frozen, reference = result.breakpoints, result.as_of
-            shared = _same_rows(shared, result.loaded, settings.money_decimals)
+            if cuts is None:
+                shared = _same_rows(shared, result.loaded, settings.money_decimals)
+                cuts = OrderCuts.of(shared)
             written.append(_save(store, result, options.breakpoints_mode, reference, progress))
             warnings += [w for w in result.warnings if w not in warnings]
         location = store.location
@@ -259,6 +264,62 @@ def shared_orders(loaded: Loaded, money_decimals: int) -> Loaded:
     columns = [g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT, g.ORDER_ID]
     table = summed.select(*columns).union(single.select(*columns))
     return dataclasses.replace(loaded, transactions=table.cache())
+
+
+@dataclass(frozen=True)
+class OrderCuts:
+    """The orders of a checked load, cut at any date without grouping the rows again.
+
+    An order is dated by its earliest row, so an order exists at ``as_of``
+    exactly when that row is before it, and then keeps that date; only its
+    amount depends on ``as_of``, through its rows on later days (refunds).
+    ``orders`` holds one row per order with the amount of all its rows,
+    ``later`` the rows after an order's first day; a cut subtracts the later
+    rows on or after ``as_of`` and hands on one row per order (the engine
+    then has no order to group). Rows without an order id are orders as they are.
+    """
+
+    loaded: Loaded
+    orders: ir.Table
+    later: ir.Table
+
+    @classmethod
+    def of(cls, loaded: Loaded) -> OrderCuts | None:
+        """The cuts of a load whose ids were checked (None for customer-level input)."""
+        rows = loaded.transactions
+        if rows is None:
+            return None
+        key = [g.CUSTOMER_ID, g.ORDER_ID]
+        keyed = rows.filter(rows[g.ORDER_ID].notnull())
+        orders = keyed.group_by(key).aggregate(
+            **{g.ORDER_DATE: keyed[g.ORDER_DATE].min(), g.AMOUNT: keyed[g.AMOUNT].sum()}
+        )
+        firsts = orders.select(*key, first=orders[g.ORDER_DATE])
+        joined = keyed.inner_join(firsts, key)
+        later = joined.filter(joined[g.ORDER_DATE] > joined.first).select(*rows.columns)
+        bare = rows.filter(rows[g.ORDER_ID].isnull()).select(*orders.columns)
+        return cls(loaded, orders.union(bare).cache(), later.cache())
+
+    def at(self, as_of: dt.date | None) -> Loaded:
+        """One row per order before ``as_of``, its amount net of its rows up to then."""
+        key = [g.CUSTOMER_ID, g.ORDER_ID]
+        late = self.later.filter(self.later[g.ORDER_DATE] >= as_of)
+        late = late.group_by(key).aggregate(late=late[g.AMOUNT].sum())
+        cut = self.orders.filter(self.orders[g.ORDER_DATE] < as_of)
+        joined = cut.left_join(late, key)
+        table = joined.select(
+            g.CUSTOMER_ID,
+            g.ORDER_DATE,
+            **{
+                g.AMOUNT: joined[g.AMOUNT] - joined.late.fill_null(0),
+                g.ORDER_ID: ibis.null("string"),
+            },
+        )
+        quality = self.loaded.quality
+        every = dataclasses.replace(quality, rows_without_order_id=quality.rows_used)
+        return dataclasses.replace(
+            self.loaded, transactions=table, quality=every, trusted_ids=frozenset(), _reload=None
+        )
 
 
 def _same_rows(shared: Loaded, scored: Loaded, money_decimals: int) -> Loaded:
