@@ -249,6 +249,18 @@ class HistoryOptions(BaseModel):
         return parse_date_setting(value)
 
 
+class RefreshOptions(BaseModel):
+    """How ``rfmkit refresh`` reads only the new rows of a database table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    watermark: str | None = setting(
+        None,
+        "With --from-db: a column that only grows (insert timestamp or id); each refresh "
+        "reads the rows past the value stored by the last one.",
+    )
+
+
 class AlertOptions(BaseModel):
     """Which alert rules run on the snapshots and where their alerts are delivered."""
 
@@ -415,6 +427,7 @@ GROUPS: dict[str, type[BaseModel]] = {
     "report": ReportOptions,
     "demo": DemoOptions,
     "history": HistoryOptions,
+    "refresh": RefreshOptions,
     "alerts": AlertOptions,
     "audience": AudienceOptions,
     "campaign": CampaignOptions,
@@ -565,6 +578,7 @@ __all__ = [
     "LifecycleOptions",
     "LoadOptions",
     "PredictOptions",
+    "RefreshOptions",
     "ReportOptions",
     "SaveOptions",
     "ScoreOptions",

@@ -30,6 +30,7 @@ from rfmkit.cli.history import (
     trend_command,
 )
 from rfmkit.cli.predict import predict_command
+from rfmkit.cli.refresh import refresh_command
 from rfmkit.cli.report import chart_command, report_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
@@ -70,6 +71,7 @@ app.command("demo")(demo_command)
 app.command("report")(report_command)
 app.command("chart")(chart_command)
 app.command("snapshot")(snapshot_command)
+app.command("refresh")(refresh_command)
 app.command("history")(history_command)
 app.command("migration")(migration_command)
 app.command("trend")(trend_command)

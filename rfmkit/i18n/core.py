@@ -43,6 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
     "step.metrics": {"zh": "计算 R、F、M", "en": "Computing recency, frequency, monetary"},
     "step.scores": {"zh": "评分与分群", "en": "Scoring and segmenting"},
     "step.summary": {"zh": "汇总分群", "en": "Summarising segments"},
+    "step.merge": {"zh": "合并新数据", "en": "Merging the new rows"},
     "step.predict": {"zh": "拟合预测模型", "en": "Fitting the prediction models"},
     "step.save": {"zh": "写出结果", "en": "Writing the results"},
     "step.report": {"zh": "绘制报告", "en": "Drawing the report"},
@@ -245,6 +246,21 @@ TEXT: dict[str, dict[str, str]] = {
     "suppression.removed": {
         "zh": "已按退订/屏蔽名单移除 {count} 位客户",
         "en": "Removed {count} customers on the suppression list",
+    },
+    # rfmkit refresh
+    "refresh.merged": {
+        "zh": "读取 {read} 行：合并 {new} 行新数据，{duplicates} 行与此前载入的行完全重复已丢弃；"
+        "重新计算 {touched} 位客户",
+        "en": "Read {read} rows: merged {new} new rows, dropped {duplicates} exact duplicates "
+        "of rows loaded before; recomputed {touched} customers",
+    },
+    "refresh.nothing": {
+        "zh": "没有新数据行；按分析日 {as_of} 重新评分",
+        "en": "No new rows; scores moved to as of {as_of}",
+    },
+    "refresh.watermark": {
+        "zh": "水位线 {column} 已推进到 {value}",
+        "en": "Watermark {column} now at {value}",
     },
     # errors
     "error": {"zh": "错误", "en": "Error"},

@@ -10,7 +10,9 @@ another) of the attached store database, DuckDB file or PostgreSQL alike:
 
 Version 1 held snapshots and their customers; version 2 adds the
 breakpoints mode, the owner and prediction columns and the delivery log;
-version 3 adds each customer's ``lifecycle_stage``.
+version 3 adds each customer's ``lifecycle_stage``; version 4 adds the state
+that ``rfmkit refresh`` continues from (the ``refresh_*`` tables, see
+:mod:`rfmkit.refresh.state`).
 Opening an older store upgrades it inside one transaction.
 """
 
@@ -20,7 +22,7 @@ from collections.abc import Callable
 
 from rfmkit import glossary as g
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Stored type of every column a customer table may have, in stored order:
 #: the scored table's columns (always present), then the optional ones.
@@ -105,8 +107,22 @@ def upgrade_v2_to_v3(prefix: str) -> list[str]:
     ]
 
 
+def upgrade_v3_to_v4(prefix: str) -> list[str]:
+    """Version 4: the state an incremental refresh continues from (empty until one runs)."""
+    from rfmkit.refresh.state import create_tables
+
+    return [
+        *create_tables(prefix),
+        f"INSERT INTO {prefix}.schema_version VALUES (4, now()::TIMESTAMP)",
+    ]
+
+
 #: Statements that take a store from version ``n`` to ``n + 1``.
-UPGRADES: dict[int, Callable[[str], list[str]]] = {1: upgrade_v1_to_v2, 2: upgrade_v2_to_v3}
+UPGRADES: dict[int, Callable[[str], list[str]]] = {
+    1: upgrade_v1_to_v2,
+    2: upgrade_v2_to_v3,
+    3: upgrade_v3_to_v4,
+}
 
 
 def plan(current: int, prefix: str) -> list[str]:

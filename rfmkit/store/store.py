@@ -194,6 +194,7 @@ class Store:
         scheme: Any = None,
         breakpoints_mode: str | None = None,
         progress: Callable[[str], None] | None = None,
+        also: Callable[[], None] | None = None,
     ) -> SnapshotInfo:
         """Store one scoring run as the snapshot of ``as_of``, replacing any earlier one.
 
@@ -216,6 +217,10 @@ class Store:
             ``frozen`` or ``refit``; default ``record["breakpoints_mode"]``.
         progress
             Called with ``"writing"`` when the transaction starts writing rows.
+        also
+            More writes to the store, run inside the same transaction before
+            the snapshot row (the state of :mod:`rfmkit.refresh`): all land
+            or none does.
 
         Raises
         ------
@@ -242,7 +247,7 @@ class Store:
                 created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
                 snapshot_id=uuid.uuid4().hex,
             )
-            self._write(info, text, progress)
+            self._write(info, text, progress, also)
         finally:
             self._raw.execute(f"DROP TABLE IF EXISTS {_INCOMING}")
         return info
@@ -252,9 +257,15 @@ class Store:
             raise StoreError(f"The store {self.location} is open read-only.")
 
     def _stage(self, customers: CustomerData) -> tuple[str, ...]:
-        """Copy the customer table into a local temporary table of the stored types."""
-        data = _arrow(customers)
-        present = set(data.schema.names)
+        """Copy the customer table into a local temporary table of the stored types.
+
+        A table computed on the store's own connection (a refresh) is copied
+        inside the engine: streaming it out to Arrow and back in on one
+        connection would wait on itself.
+        """
+        local = isinstance(customers, ibis.Table) and _bound_to(customers, self.con)
+        data = None if local else _arrow(customers)
+        present = set(customers.columns if local else data.schema.names)  # type: ignore[union-attr]
         missing = [c for c in REQUIRED_TYPES if c not in present]
         if missing:
             raise InputError(
@@ -264,6 +275,10 @@ class Store:
         optional = [c for c in OPTIONAL_TYPES if c in present]
         types = {**REQUIRED_TYPES, **{c: OPTIONAL_TYPES[c] for c in optional}}
         select = ", ".join(f'CAST("{c}" AS {t}) AS {c}' for c, t in types.items())
+        if local:
+            query = self.con.compile(customers)
+            self._raw.execute(f"CREATE TEMP TABLE {_INCOMING} AS SELECT {select} FROM ({query})")
+            return tuple(types)
         self._raw.register("rfm_store_arrow", data)
         try:
             self._raw.execute(
@@ -290,7 +305,11 @@ class Store:
         return int(total), float(revenue)
 
     def _write(
-        self, info: SnapshotInfo, record: str, progress: Callable[[str], None] | None
+        self,
+        info: SnapshotInfo,
+        record: str,
+        progress: Callable[[str], None] | None,
+        also: Callable[[], None] | None = None,
     ) -> None:
         names = ", ".join(info.columns)
         for attempt in range(3):
@@ -304,6 +323,8 @@ class Store:
                         f"SELECT ?, {names} FROM {_INCOMING}",
                         [info.snapshot_id],
                     )
+                    if also is not None:
+                        also()
                     self._raw.execute(
                         f"INSERT INTO {self._prefix}.snapshots (as_of, snapshot_id, created_at, "
                         "customers, revenue, scheme, segment_order, columns, record, "
@@ -418,6 +439,19 @@ class Store:
     def _table(self, name: str) -> ir.Table:
         return self.con.table(name, database=(ALIAS, self.where.schema))
 
+    def table(self, name: str) -> ir.Table:
+        """One of the store's tables (e.g. ``refresh_orders``), an Ibis table on :attr:`con`."""
+        return self._table(name)
+
+    @property
+    def prefix(self) -> str:
+        """The qualified schema of the store's tables in SQL (``rfm_store.rfmkit``)."""
+        return self._prefix
+
+    def writable(self) -> None:
+        """Raise a :class:`StoreError` when the store is open read-only."""
+        self._writable()
+
     # -- delivery log --------------------------------------------------------
 
     def delivered(self, destination: str, key: str) -> bool:
@@ -450,6 +484,13 @@ class Store:
     def deliveries(self) -> ir.Table:
         """The delivery log: ``destination, alert_key, status, detail, recorded_at``."""
         return self._table("deliveries")
+
+
+def _bound_to(table: ibis.Table, con: Any) -> bool:
+    try:
+        return table.get_backend() is con
+    except Exception:  # an unbound memtable
+        return False
 
 
 def _arrow(customers: CustomerData) -> pa.Table | pa.RecordBatchReader:

@@ -254,10 +254,37 @@ def score_loaded(
     ``breakpoints`` freezes the score edges as in :func:`score_with`.
     """
     record = record or RunRecord.start("score")
-    chosen = scheme or load_scheme(settings.scheme)
-    weights = resolve_weights(settings.weights)
     with record.step("metrics", progress):
         totals = customer_totals(loaded, as_of, settings.money_decimals)
+    return score_totals(
+        totals,
+        settings,
+        inputs=inputs,
+        record=record,
+        progress=progress,
+        scheme=scheme,
+        breakpoints=breakpoints,
+    )
+
+
+def score_totals(
+    totals: Totals,
+    settings: Settings,
+    *,
+    inputs: Any = None,
+    record: RunRecord | None = None,
+    progress: Progress | None = None,
+    scheme: Scheme | None = None,
+    breakpoints: dict[str, Breakpoints] | None = None,
+) -> ScoreResult:
+    """Score customers whose totals are known (:func:`score_loaded` after its metrics step).
+
+    The incremental refresh (:mod:`rfmkit.verbs.refresh`) keeps the totals
+    in the store and scores them here, exactly as a full run would.
+    """
+    record = record or RunRecord.start("score")
+    chosen = scheme or load_scheme(settings.scheme)
+    weights = resolve_weights(settings.weights)
     if totals.scorable == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {totals.as_of}.",

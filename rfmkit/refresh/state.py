@@ -1,0 +1,137 @@
+"""The state an incremental refresh continues from: its tables, read and written.
+
+Beside the snapshots, a store keeps (schema version 4):
+
+``refresh_state``      settings and marks of the state (``name``, ``value``): the
+                       cleaning policy it was built with, the date its customer
+                       totals are at, the database watermark
+``refresh_hashes``     one 63-bit key per row kept so far (the exact-duplicate check)
+``refresh_orders``     the rows kept so far, summed per customer, order and day
+                       (rows without an order id: one row each); amounts exact
+``refresh_customers``  per customer: order count, net amount, first and last
+                       purchase, at the date of ``refresh_state``
+``refresh_counts``     rows per day and kind (``used``, ``duplicate``,
+                       ``future_date``, ``outlier``, ``no_order_id``), and rows per
+                       rule that no date decides (``order_date`` NULL): the data
+                       quality counts at any ``as_of``
+
+Rows dated on or after a snapshot's ``as_of`` are kept too: they count once a
+later ``as_of`` passes them. Nothing here holds raw input rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+#: Scale of the stored amounts (``money_decimals`` is at most 6).
+AMOUNT_TYPE = "DECIMAL(38, 6)"
+#: The state's own tables, emptied by :func:`clear`.
+TABLES = ("refresh_hashes", "refresh_orders", "refresh_customers", "refresh_counts")
+
+
+def create_tables(prefix: str) -> list[str]:
+    """The statements that lay out the state's tables under ``prefix`` (``catalog.schema``)."""
+    return [
+        f"CREATE TABLE {prefix}.refresh_state (name VARCHAR NOT NULL, value VARCHAR)",
+        f"CREATE TABLE {prefix}.refresh_hashes (row_key BIGINT NOT NULL)",
+        f"CREATE TABLE {prefix}.refresh_orders (customer_id VARCHAR NOT NULL, "
+        f"order_id VARCHAR, order_date DATE NOT NULL, amount {AMOUNT_TYPE} NOT NULL)",
+        f"CREATE TABLE {prefix}.refresh_customers (customer_id VARCHAR NOT NULL, "
+        "frequency BIGINT NOT NULL, monetary DOUBLE NOT NULL, first_purchase DATE, "
+        "last_purchase DATE)",
+        f"CREATE TABLE {prefix}.refresh_counts (order_date DATE, kind VARCHAR NOT NULL, "
+        "row_count BIGINT NOT NULL)",
+    ]
+
+
+@dataclass
+class State:
+    """The marks of a store's refresh state (``refresh_state``); empty before the first refresh.
+
+    Attributes
+    ----------
+    as_of
+        The date the stored customer totals are at (None: no state yet).
+    policy
+        The cleaning settings the state was built with (they must not change).
+    watermark_column, watermark
+        The database column read past, and the last value read (as text).
+    batches
+        How many refreshes merged into the state.
+    """
+
+    as_of: dt.date | None = None
+    policy: dict[str, Any] = field(default_factory=dict)
+    watermark_column: str | None = None
+    watermark: str | None = None
+    batches: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.as_of is None
+
+    def rows(self) -> list[tuple[str, str | None]]:
+        """The ``(name, value)`` rows of ``refresh_state``."""
+        return [
+            ("as_of", self.as_of.isoformat() if self.as_of else None),
+            ("policy", json.dumps(self.policy, sort_keys=True, default=str)),
+            ("watermark_column", self.watermark_column),
+            ("watermark", self.watermark),
+            ("batches", str(self.batches)),
+        ]
+
+
+def read_state(raw: duckdb.DuckDBPyConnection, prefix: str) -> State:
+    """The state's marks as stored (an empty :class:`State` before the first refresh)."""
+    found = dict(raw.execute(f"SELECT name, value FROM {prefix}.refresh_state").fetchall())
+    if not found.get("as_of"):
+        return State()
+    return State(
+        as_of=dt.date.fromisoformat(found["as_of"]),
+        policy=json.loads(found.get("policy") or "{}"),
+        watermark_column=found.get("watermark_column"),
+        watermark=found.get("watermark"),
+        batches=int(found.get("batches") or 0),
+    )
+
+
+def write_state(raw: duckdb.DuckDBPyConnection, prefix: str, state: State) -> None:
+    """Replace the marks (inside the caller's transaction)."""
+    raw.execute(f"DELETE FROM {prefix}.refresh_state")
+    raw.executemany(f"INSERT INTO {prefix}.refresh_state VALUES (?, ?)", state.rows())
+
+
+def clear(raw: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    """Empty every state table (inside the caller's transaction)."""
+    for name in (*TABLES, "refresh_state"):
+        raw.execute(f"DELETE FROM {prefix}.{name}")
+
+
+def policy_of(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The loading settings that decide which rows are kept: a state is built with one set."""
+    names = (
+        "timezone",
+        "dayfirst",
+        "exclude_customers",
+        "keep_duplicates",
+        "keep_future",
+        "min_date",
+        "missing_ids",
+        "max_amount",
+        "money_decimals",
+    )
+    return {name: _plain(options.get(name)) for name in names}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
