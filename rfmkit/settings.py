@@ -392,6 +392,30 @@ class SparkOptions(BaseModel):
         return self
 
 
+class ServeOptions(BaseModel):
+    """The web app of ``rfmkit serve``: where it listens, uploads, sessions and secrets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = setting("127.0.0.1", "Address the web app listens on (behind a TLS proxy).")
+    port: int = setting(8000, "Port the web app listens on.", ge=1, le=65535)
+    data_dir: Path | None = setting(
+        None, "Folder of uploaded files and exports (default: rfmkit-web beside the store)."
+    )
+    max_upload_mb: int = setting(200, "Largest upload accepted, in MB.", ge=1, le=100_000)
+    secret_key_file: Path | None = setting(
+        None,
+        "File holding the Fernet key that encrypts stored credentials "
+        "(or set RFMKIT_SECRET_KEY).",
+    )
+    secure_cookies: bool = setting(
+        True,
+        "Send the session cookie over HTTPS only (turn off only for plain-HTTP testing).",
+        flag="--secure-cookies/--no-secure-cookies",
+    )
+    session_hours: int = setting(12, "Hours a login lasts.", ge=1, le=24 * 90)
+
+
 class Settings(LoadOptions, ScoreOptions, PredictOptions, LifecycleOptions, SparkOptions):
     """Every setting of a run, validated (see the module docstring)."""
 
@@ -431,6 +455,7 @@ GROUPS: dict[str, type[BaseModel]] = {
     "alerts": AlertOptions,
     "audience": AudienceOptions,
     "campaign": CampaignOptions,
+    "serve": ServeOptions,
 }
 
 
@@ -582,6 +607,7 @@ __all__ = [
     "ReportOptions",
     "SaveOptions",
     "ScoreOptions",
+    "ServeOptions",
     "Settings",
     "SparkOptions",
     "build_group",

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from rfmkit import i18n
-from rfmkit.i18n import core, delivery, history, report
+from rfmkit.i18n import core, delivery, history, report, web
 
 
 def fields(text: str) -> set[str]:
@@ -24,7 +24,8 @@ def test_every_text_has_both_languages_with_the_same_fields(key):
 
 
 def test_areas_do_not_collide():
-    total = len(core.TEXT) + len(report.TEXT) + len(history.TEXT) + len(delivery.TEXT)
+    areas = (core, report, history, delivery, web)
+    total = sum(len(area.TEXT) for area in areas)
     assert len(i18n.CATALOGUE) == total
 
 

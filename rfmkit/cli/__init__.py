@@ -34,6 +34,8 @@ from rfmkit.cli.refresh import refresh_command
 from rfmkit.cli.report import chart_command, report_command
 from rfmkit.cli.schemes import schemes_command
 from rfmkit.cli.score import score_command
+from rfmkit.cli.serve import serve_command
+from rfmkit.cli.users import tokens_app, users_app
 from rfmkit.errors import RfmError
 
 app = typer.Typer(
@@ -79,6 +81,9 @@ app.command("customer")(customer_command)
 app.command("alerts")(alerts_command)
 app.add_typer(audience_app, name="audience")
 app.add_typer(campaign_app, name="campaign")
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 
 #: Exit code of an unexpected internal error (EX_SOFTWARE).

@@ -3,7 +3,7 @@
 Every sentence a person reads -- CLI tables and messages, the data-quality
 report, the HTML report and charts, alert messages, web pages -- comes from
 :data:`CATALOGUE` through :func:`t`. The catalogue is assembled from one
-module per area (``core``, ``report``, ``history``, ``delivery``), whose keys
+module per area (``core``, ``report``, ``history``, ``delivery``, ``web``), whose keys
 are prefixed by the area (``report.section.segments``) except ``core``'s.
 Segment schemes keep their own labels in their YAML files.
 """
@@ -14,14 +14,15 @@ import datetime as dt
 import math
 from typing import Any
 
-from rfmkit.i18n import core, delivery, history, report
+from rfmkit.i18n import core, delivery, history, report, web
 
 LANGS = ("zh", "en")
 
 
 def _catalogue() -> dict[str, dict[str, str]]:
     merged = dict(core.TEXT)
-    for prefix, area in (("report.", report), ("history.", history), ("delivery.", delivery)):
+    areas = (("report.", report), ("history.", history), ("delivery.", delivery), ("web.", web))
+    for prefix, area in areas:
         merged.update({prefix + key: text for key, text in area.TEXT.items()})
     return merged
 
