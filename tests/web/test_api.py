@@ -135,9 +135,7 @@ def test_unknown_routes_and_bad_parameters_keep_the_error_shape(
     headers = bearer(seeded.tokens["read"])
     shape(web.get("/api/v1/nothing-here", headers=headers), 404, "not_found")
     body = shape(
-        web.get(
-            "/api/v1/snapshots/latest/segments/champions/members?per_page=0", headers=headers
-        ),
+        web.get("/api/v1/snapshots/latest/segments/champions/members?per_page=0", headers=headers),
         422,
         "config_error",
     )
@@ -166,7 +164,9 @@ def test_snapshots_segments_and_members(web: TestClient, seeded: Seeded) -> None
     assert spend == sorted(spend, reverse=True)
     second = web.get(url + "?per_page=7&page=2&sort=monetary", headers=headers).json()
     assert second["rows"][0]["monetary"] <= spend[-1]
-    assert not {r["customer_id"] for r in first["rows"]} & {r["customer_id"] for r in second["rows"]}
+    assert not {r["customer_id"] for r in first["rows"]} & {
+        r["customer_id"] for r in second["rows"]
+    }
     rising = web.get(url + "?sort=customer_id&desc=false&per_page=500", headers=headers).json()
     ids = [r["customer_id"] for r in rising["rows"]]
     assert ids == sorted(ids) and len(ids) == biggest["customers"]
@@ -194,16 +194,16 @@ def test_history_and_alerts(web: TestClient, seeded: Seeded) -> None:
     headers = bearer(seeded.tokens["read"])
     history = web.get("/api/v1/history?lang=en", headers=headers).json()
     assert [s["as_of"] for s in history["snapshots"]] == [SECOND.isoformat(), FIRST.isoformat()]
-    moved = sum(m["customers"] for m in history["migration"] if m["from_segment"] and m["to_segment"])
+    moved = sum(
+        m["customers"] for m in history["migration"] if m["from_segment"] and m["to_segment"]
+    )
     assert moved > 0
     alerts = web.get("/api/v1/alerts?lang=en", headers=headers).json()
     assert alerts == history["alerts"]
     assert all(a["as_of"] == SECOND.isoformat() for a in alerts)
 
 
-def test_export_csv_hashed_or_without_contacts_and_audited(
-    web: TestClient, seeded: Seeded
-) -> None:
+def test_export_csv_hashed_or_without_contacts_and_audited(web: TestClient, seeded: Seeded) -> None:
     headers = bearer(seeded.tokens["export"])
     segments = web.get("/api/v1/snapshots/latest/segments", headers=headers).json()
     segment = max(segments, key=lambda s: s["customers"])
@@ -230,9 +230,7 @@ def test_raw_contacts_need_pii_rights(web: TestClient, seeded: Seeded) -> None:
     sign_in(web, "marketer")
     assert web.get("/api/v1/exports/latest?contacts=raw").status_code == 200
     web.cookies.clear()
-    body = web.get(
-        "/api/v1/exports/latest?contacts=raw", headers=bearer(seeded.tokens["export"])
-    )
+    body = web.get("/api/v1/exports/latest?contacts=raw", headers=bearer(seeded.tokens["export"]))
     assert body.status_code == 200
     assert "+8613800000000" in body.content.decode("utf-8-sig")
 

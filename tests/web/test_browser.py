@@ -131,7 +131,9 @@ def sign_in(page: Page, base: str) -> None:
 def test_the_whole_journey_on_a_desktop(browser: Browser, server: dict[str, Any]) -> None:
     base = server["url"]
     width, height = SIZES["desktop"]
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
     page = context.new_page()
     watch = Watch(page, base)
     sign_in(page, base)
@@ -176,7 +178,8 @@ def test_the_whole_journey_on_a_desktop(browser: Browser, server: dict[str, Any]
         timeout=10_000,
     )
     days = page.eval_on_selector_all(
-        "#members tbody tr", "rows => rows.map(r => Number(r.children[5].innerText.replace(/,/g, '')))"
+        "#members tbody tr",
+        "rows => rows.map(r => Number(r.children[5].innerText.replace(/,/g, '')))",
     )
     assert days == sorted(days, reverse=True)
     shot(page, "segment-desktop")

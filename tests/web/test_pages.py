@@ -78,7 +78,9 @@ def test_logout_ends_the_session(web: TestClient) -> None:
     assert web.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     web.cookies.set("rfmkit_session", str(cookie), domain="testserver")
     assert web.get("/api/v1/me").status_code == 401
-    assert web.get("/overview", follow_redirects=False).headers["location"] == "/login?next=/overview"
+    assert (
+        web.get("/overview", follow_redirects=False).headers["location"] == "/login?next=/overview"
+    )
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
@@ -168,7 +170,9 @@ def test_uploads_are_checked_for_type_and_size(
 
 
 @pytest.mark.parametrize("upload_id", ["../../etc", "..%2f..%2fetc", "0" * 31, "G" * 32])
-def test_upload_ids_cannot_reach_other_files(web: TestClient, seeded: Seeded, upload_id: str) -> None:
+def test_upload_ids_cannot_reach_other_files(
+    web: TestClient, seeded: Seeded, upload_id: str
+) -> None:
     answer = web.post(
         f"/api/v1/uploads/{upload_id}/check", json={}, headers=bearer(seeded.tokens["admin"])
     )
@@ -193,7 +197,9 @@ def test_upload_check_and_run_through_the_api(web: TestClient, seeded: Seeded) -
     }
     assert len(checked["preview"]) == 8 and checked["quality"]["rows_read"] > 0
     refused = web.post(
-        "/api/v1/runs", json={"upload_id": sent["upload_id"], "scheme": "/etc/passwd"}, headers=headers
+        "/api/v1/runs",
+        json={"upload_id": sent["upload_id"], "scheme": "/etc/passwd"},
+        headers=headers,
     )
     assert refused.status_code == 400 and refused.json()["error"] == "config_error"
     started = web.post(
@@ -263,6 +269,7 @@ def test_connections_are_encrypted_and_webhooks_guarded(seeded: Seeded, tmp_path
         state = client.app.state.web  # type: ignore[attr-defined]
         with state.db() as store:
             kind, sealed = accounts.get_secret(store, "shop") or ("", "")
+            assert kind == "database"
             assert "S3cretPw" not in sealed and state.vault.open(sealed)["url"] == secret_url
             logged = accounts.audit_rows(store)
         assert not any("S3cretPw" in str(row) for row in logged)
