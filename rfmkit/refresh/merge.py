@@ -166,20 +166,42 @@ def customer_table(
     """Every customer's totals at ``as_of``: the stored ones, the affected ones computed again.
 
     ``orders`` is :func:`all_orders`; only the affected customers' orders are
-    grouped (:func:`rfmkit.engine.customer_totals`, exactly as a full run).
+    grouped (:func:`rfmkit.engine.customer_totals`, exactly as a full run),
+    with the purchase days the lifecycle stages need when the engine counts
+    them (then the stages are judged without reading the orders again).
     """
     affected = con.table(AFFECTED)
     mine = orders.semi_join(affected, g.CUSTOMER_ID)
-    totals = engine.customer_totals(mine, as_of, keyed="some", money_decimals=money_decimals)
-    columns = [g.CUSTOMER_ID, g.FREQUENCY, g.MONETARY, g.FIRST_PURCHASE, g.LAST_PURCHASE]
-    con.create_table(TOUCHED, totals.select(*columns), temp=True, overwrite=True)
-    names = ", ".join(columns)
+    facts = _facts()
+    days = {"purchase_days": True} if facts else {}
+    totals = engine.customer_totals(
+        mine, as_of, keyed="some", money_decimals=money_decimals, **days
+    )
+    stored = {name: totals[column] for name, column in facts.items()}
+    stored |= {name: ibis.null(kind) for name, kind in _FACTS.items() if name not in stored}
+    con.create_table(TOUCHED, totals.select(*_TOTALS, **stored), temp=True, overwrite=True)
+    names = ", ".join(_TOTALS)
+    shown = "".join(f", {name} AS {column}" for name, column in facts.items())
     con.con.execute(
         f"CREATE OR REPLACE TEMP TABLE {CUSTOMERS} AS "
-        f"SELECT {names} FROM {prefix}.refresh_customers ANTI JOIN {AFFECTED} USING (customer_id) "
-        f"UNION ALL SELECT {names} FROM {TOUCHED}"
+        f"SELECT {names}{shown} FROM {prefix}.refresh_customers "
+        f"ANTI JOIN {AFFECTED} USING (customer_id) "
+        f"UNION ALL SELECT {names}{shown} FROM {TOUCHED}"
     )
     return con.table(CUSTOMERS)
+
+
+_TOTALS = (g.CUSTOMER_ID, g.FREQUENCY, g.MONETARY, g.FIRST_PURCHASE, g.LAST_PURCHASE)
+#: Stored columns of the purchase-day facts, and their types.
+_FACTS = {"purchase_days": "int64", "previous_purchase": "date"}
+
+
+def _facts() -> dict[str, str]:
+    """Stored name -> engine column of the purchase-day facts (none when the engine has none)."""
+    names = (getattr(engine, "PURCHASE_DAYS", None), getattr(engine, "PREVIOUS_PURCHASE", None))
+    if None in names:
+        return {}
+    return dict(zip(_FACTS, names, strict=True))  # type: ignore[arg-type]
 
 
 def write(raw: duckdb.DuckDBPyConnection, prefix: str, drop_duplicates: bool) -> None:
@@ -190,7 +212,7 @@ def write(raw: duckdb.DuckDBPyConnection, prefix: str, drop_duplicates: bool) ->
         f"DELETE FROM {prefix}.refresh_customers WHERE customer_id IN "
         f"(SELECT customer_id FROM {AFFECTED})",
         f"INSERT INTO {prefix}.refresh_customers SELECT customer_id, frequency, monetary, "
-        f"first_purchase, last_purchase FROM {TOUCHED}",
+        f"first_purchase, last_purchase, purchase_days, previous_purchase FROM {TOUCHED}",
         f"INSERT INTO {prefix}.refresh_counts SELECT order_date, kind, row_count FROM {COUNTS}",
     ]
     if drop_duplicates:

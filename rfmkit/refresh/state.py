@@ -9,7 +9,8 @@ Beside the snapshots, a store keeps (schema version 4):
 ``refresh_orders``     the rows kept so far, summed per customer, order and day
                        (rows without an order id: one row each); amounts exact
 ``refresh_customers``  per customer: order count, net amount, first and last
-                       purchase, at the date of ``refresh_state``
+                       purchase, days with a purchase and the one before the last
+                       (for the lifecycle stages), at the date of ``refresh_state``
 ``refresh_counts``     rows per day and kind (``used``, ``duplicate``,
                        ``future_date``, ``outlier``, ``no_order_id``), and rows per
                        rule that no date decides (``order_date`` NULL): the data
@@ -44,7 +45,7 @@ def create_tables(prefix: str) -> list[str]:
         f"order_id VARCHAR, order_date DATE NOT NULL, amount {AMOUNT_TYPE} NOT NULL)",
         f"CREATE TABLE {prefix}.refresh_customers (customer_id VARCHAR NOT NULL, "
         "frequency BIGINT NOT NULL, monetary DOUBLE NOT NULL, first_purchase DATE, "
-        "last_purchase DATE)",
+        "last_purchase DATE, purchase_days BIGINT, previous_purchase DATE)",
         f"CREATE TABLE {prefix}.refresh_counts (order_date DATE, kind VARCHAR NOT NULL, "
         "row_count BIGINT NOT NULL)",
     ]
