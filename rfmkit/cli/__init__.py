@@ -90,7 +90,7 @@ app.add_typer(tokens_app, name="tokens")
 INTERNAL_ERROR = 70
 
 
-class Terminated(Exception):
+class Terminated(BaseException):
     """SIGTERM, turned into an exception so that temporary files are cleaned up."""
 
 
