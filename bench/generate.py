@@ -55,8 +55,8 @@ WITH orders AS (
     SELECT *, unnest(range(n + refunded::INTEGER)) AS k FROM orders
 )
 SELECT
-    'C' || lpad(c::VARCHAR, {width}, '0') AS customer_id,
-    'O' || lpad(o::VARCHAR, 10, '0') AS order_id,
+    {customer_id} AS customer_id,
+    {order_id} AS order_id,
     CASE WHEN k < n THEN d
          ELSE least(d + 1 + floor(rnd(o, 5) * 14)::INTEGER, DATE '{as_of}') END AS order_date,
     CASE WHEN k < n THEN line_amount(c, o, k)
@@ -67,8 +67,15 @@ LIMIT {rows}
 """
 
 
-def parquet_path(rows: int) -> Path:
-    return DATA / f"orders_{rows}.parquet"
+#: The id columns of the two log shapes: text (``C0042``, ``O0000000007``) or BIGINT.
+_IDS = {
+    False: ("'C' || lpad(c::VARCHAR, {width}, '0')", "'O' || lpad(o::VARCHAR, 10, '0')"),
+    True: ("c + 1", "o + 1"),
+}
+
+
+def parquet_path(rows: int, int_ids: bool = False) -> Path:
+    return DATA / f"orders_{rows}{'_int' if int_ids else ''}.parquet"
 
 
 def csv_path(rows: int, encoding: str = "utf-8") -> Path:
@@ -76,13 +83,15 @@ def csv_path(rows: int, encoding: str = "utf-8") -> Path:
     return DATA / f"orders_{rows}{suffix}.csv"
 
 
-def rows_sql(rows: int) -> str:
-    """The SELECT producing ``rows`` order-log rows."""
+def rows_sql(rows: int, int_ids: bool = False) -> str:
+    """The SELECT producing ``rows`` order-log rows (BIGINT ids with ``int_ids``)."""
     customers = max(rows // 10, 1)
+    customer_id, order_id = _IDS[int_ids]
     return _ROWS.format(
+        customer_id=customer_id.format(width=len(str(customers))),
+        order_id=order_id,
         rows=rows,
         customers=customers,
-        width=len(str(customers)),
         expected=max(round(rows / ROWS_PER_ORDER), 1),
         orders=math.ceil(rows / ROWS_PER_ORDER * 1.02) + 10,
         days=DAYS,
@@ -97,14 +106,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def write_parquet(rows: int) -> Path:
-    """Generate the Parquet log of ``rows`` rows (cached)."""
-    path = parquet_path(rows)
+def write_parquet(rows: int, int_ids: bool = False) -> Path:
+    """Generate the Parquet log of ``rows`` rows (cached); BIGINT ids with ``int_ids``."""
+    path = parquet_path(rows, int_ids)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with _connect() as con:
-            con.execute(f"COPY ({rows_sql(rows)}) TO '{tmp}' (FORMAT parquet)")
+            con.execute(f"COPY ({rows_sql(rows, int_ids)}) TO '{tmp}' (FORMAT parquet)")
         tmp.rename(path)
     return path
 
@@ -146,9 +155,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, action="append", required=True)
     parser.add_argument("--csv", action="store_true", help="also write the UTF-8 CSV")
     parser.add_argument("--gbk", action="store_true", help="also write the GBK CSV")
+    parser.add_argument(
+        "--int-ids", action="store_true", help="the Parquet log with BIGINT customer and order ids"
+    )
     args = parser.parse_args()
     for rows in args.rows:
-        print(write_parquet(rows))
+        print(write_parquet(rows, args.int_ids))
         if args.csv or args.gbk:
             print(write_csv(rows))
         if args.gbk:

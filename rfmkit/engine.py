@@ -105,6 +105,13 @@ def _orders(
     return grouped.union(single.select(*columns))
 
 
+#: Columns of :func:`customer_totals` with ``purchase_days``: the number of days
+#: with a positive order and the last such day before ``last_purchase`` (what
+#: :mod:`rfmkit.campaigns.lifecycle` needs). Internal: carried through
+#: :func:`metrics_from_totals`, never part of the scored table.
+PURCHASE_DAYS, PREVIOUS_PURCHASE = "_purchase_days", "_previous_purchase"
+
+
 def customer_totals(
     transactions: ir.Table,
     as_of: dt.date,
@@ -112,6 +119,7 @@ def customer_totals(
     keyed: str = "some",
     check_order_ids: bool = False,
     money_decimals: int = MONEY_DECIMALS,
+    purchase_days: bool = False,
 ) -> ir.Table:
     """Per customer: order count, net amount and purchase dates (all customers).
 
@@ -120,8 +128,13 @@ def customer_totals(
     sources as they are (see :func:`rfmkit.sources.load_transactions`);
     testing them here, once per order, is far cheaper than once per row.
     ``monetary`` is summed exactly (see :func:`money`) and returned as float64.
+    With ``purchase_days`` also :data:`PURCHASE_DAYS` and
+    :data:`PREVIOUS_PURCHASE`, from the same orders grouped by day (cheaper
+    than a second pass over the transactions for the lifecycle stages).
     """
     o = _orders(transactions, as_of, keyed, check_order_ids, money_decimals)
+    if purchase_days:
+        return _by_day(o, check_order_ids, money_decimals)
     positive = o[g.AMOUNT] > 0
     extra = {UNCLEAN_ORDER_ID: o[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
     return o.group_by(g.CUSTOMER_ID).aggregate(
@@ -131,6 +144,50 @@ def customer_totals(
         last_purchase=o[g.ORDER_DATE].max(where=positive),
         **extra,
     )
+
+
+def _by_day(o: ir.Table, check_order_ids: bool, decimals: int) -> ir.Table:
+    """:func:`customer_totals` with the purchase days, through one row per customer and day."""
+    day = o[g.ORDER_DATE].cast("date")
+    extra = {UNCLEAN_ORDER_ID: o[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
+    days = o.group_by([g.CUSTOMER_ID, day.name("day")]).aggregate(
+        orders=(o[g.AMOUNT] > 0).sum().cast("int64"),
+        net=money(o[g.AMOUNT].sum(), decimals),
+        **extra,
+    )
+    if _engine(o) != "duckdb":  # the last purchase day beside each day, by a window
+        last = days.day.max(where=days.orders > 0).over(group_by=g.CUSTOMER_ID)
+        days = days.mutate(_last=last)
+    bought = days.orders > 0
+    extra = {UNCLEAN_ORDER_ID: days[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
+    if "_last" in days.columns:
+        extra[PREVIOUS_PURCHASE] = days.day.max(where=bought & (days.day < days._last))
+    else:  # DuckDB's max(day, 2): the last two purchase days in the same aggregation
+        extra["_top"] = _top_days(days.day, 2, where=bought)
+    totals = days.group_by(g.CUSTOMER_ID).aggregate(
+        frequency=days.orders.sum().cast("int64"),
+        monetary=money(days.net.sum(), decimals).cast("float64"),
+        first_purchase=days.day.min(where=bought),
+        last_purchase=days.day.max(where=bought),
+        **{PURCHASE_DAYS: bought.sum().cast("int64")},
+        **extra,
+    )
+    if "_top" not in totals.columns:
+        return totals
+    return totals.mutate(**{PREVIOUS_PURCHASE: totals._top[1]}).drop("_top")
+
+
+@ibis.udf.agg.builtin(name="max")
+def _top_days(arg: idt.Date, n: idt.Int64) -> idt.Array(idt.date):  # type: ignore[valid-type]
+    """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first."""
+
+
+def _engine(table: ir.Table) -> str:
+    """The name of the engine ``table`` lives on (``duckdb`` when unbound)."""
+    try:
+        return str(table.get_backend().name)
+    except Exception:  # an unbound memtable: DuckDB runs it
+        return "duckdb"
 
 
 def metrics(
@@ -160,6 +217,7 @@ def metrics_from_totals(
     day = ibis.literal(as_of)
     first = totals[g.FIRST_PURCHASE] if g.FIRST_PURCHASE in totals.columns else None
     monetary = money(totals[g.MONETARY], money_decimals)
+    facts = [c for c in (PURCHASE_DAYS, PREVIOUS_PURCHASE) if c in totals.columns]
     return totals.select(
         g.CUSTOMER_ID,
         recency_days=day.delta(totals[g.LAST_PURCHASE], unit="day").cast("int64"),
@@ -171,6 +229,7 @@ def metrics_from_totals(
         if first is not None
         else ibis.null("int64"),
         avg_order_value=_per_order(monetary, totals[g.FREQUENCY], money_decimals),
+        **{c: totals[c] for c in facts},
     )
 
 

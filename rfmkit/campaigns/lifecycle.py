@@ -51,7 +51,7 @@ import pandas as pd
 
 from rfmkit import glossary as g
 from rfmkit import i18n
-from rfmkit.engine import orders
+from rfmkit.engine import PREVIOUS_PURCHASE, PURCHASE_DAYS, orders
 from rfmkit.errors import ConfigError
 from rfmkit.settings import LifecycleOptions
 
@@ -99,7 +99,10 @@ def lifecycle_stage(
     Parameters
     ----------
     customers
-        Any table with ``customer_id`` (usually the scored customers).
+        Any table with ``customer_id`` (usually the scored customers). When it
+        carries the purchase-day counts of :func:`rfmkit.engine.customer_totals`
+        (``purchase_days=True``, at the same ``as_of``), ``transactions`` is
+        not read: every customer in it has a positive order.
     transactions
         Canonical transactions or one row per order (``customer_id``,
         ``order_date``, ``amount``, optional ``order_id``), on the same engine.
@@ -111,8 +114,11 @@ def lifecycle_stage(
         Also return :data:`DETAIL_COLUMNS` (the numbers behind each stage).
     """
     opts = lifecycle_options(options, **settings)
-    facts = _facts(transactions, as_of, opts)
     keep = [LIFECYCLE_STAGE, *(DETAIL_COLUMNS if details else ())]
+    if PURCHASE_DAYS in customers.columns:  # counted with the totals: no second pass
+        per = _facts(_own_days(customers), as_of, opts)
+        return per.select(*customers.columns, **{c: per[c] for c in keep})
+    facts = _facts(_purchase_days(transactions, as_of), as_of, opts)
     joined = customers.left_join(facts, g.CUSTOMER_ID)
     stage = ibis.coalesce(joined[LIFECYCLE_STAGE], ibis.literal("insufficient_data"))
     return joined.select(
@@ -120,9 +126,8 @@ def lifecycle_stage(
     )
 
 
-def _facts(transactions: ir.Table, as_of: dt.date, opts: LifecycleOptions) -> ir.Table:
-    """One row per customer with a positive order: the stage and the numbers behind it."""
-    per = _purchase_days(transactions, as_of)
+def _facts(per: ir.Table, as_of: dt.date, opts: LifecycleOptions) -> ir.Table:
+    """``per`` (see :func:`_purchase_days`) with the stage and the numbers behind it."""
     n = per.purchase_days
     interval = ibis.ifelse(
         n >= 2, per.last_day.delta(per.first_day, unit="day").cast("float64") / (n - 1), None
@@ -163,6 +168,20 @@ def _purchase_days(transactions: ir.Table, as_of: dt.date) -> ir.Table:
     previous = ends.group_by(g.CUSTOMER_ID).aggregate(previous_day=ends.day.max())
     joined = per.left_join(previous, g.CUSTOMER_ID)
     return joined.select(*per.columns, previous_day=joined.previous_day)
+
+
+def _own_days(customers: ir.Table) -> ir.Table:
+    """``customers`` with the columns of :func:`_purchase_days`, from the facts they carry.
+
+    Those are :func:`rfmkit.engine.customer_totals`' (``purchase_days=True``),
+    counted over the same orders in the same pass as the metrics.
+    """
+    return customers.mutate(
+        purchase_days=customers[PURCHASE_DAYS],
+        first_day=customers[g.FIRST_PURCHASE].cast("date"),
+        last_day=customers[g.LAST_PURCHASE].cast("date"),
+        previous_day=customers[PREVIOUS_PURCHASE],
+    )
 
 
 def _floor(interval: ir.FloatingValue, opts: LifecycleOptions) -> ir.FloatingValue:

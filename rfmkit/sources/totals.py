@@ -90,6 +90,7 @@ def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Total
         keyed=_keyed(loaded),
         check_order_ids="order" in loaded.trusted_ids,
         money_decimals=money_decimals,
+        purchase_days=True,  # for the lifecycle stages, in the same pass
     ).cache()
     counts = _first_row(
         totals.aggregate(
