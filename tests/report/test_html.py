@@ -33,7 +33,7 @@ RESOURCE_ATTRS = {
     "object": "data",
 }
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
-BASE_SECTIONS = [s for s in SECTIONS if s not in ("history", "predictions", "record")]
+BASE_SECTIONS = [s for s in SECTIONS if s not in ("history", "campaigns", "predictions", "record")]
 
 
 def outside_resources(page: Page) -> list[str]:
@@ -57,7 +57,8 @@ def figure_points(figure: dict[str, Any]) -> int:
 
 def test_every_section_and_chart_of_a_full_report(demo_report: Path) -> None:
     text, page = parse(demo_report)
-    assert [s for s in SECTIONS if s in page.ids()] == list(SECTIONS)
+    # every section but the campaigns, which need measured campaigns (tests/test_campaign_cli.py)
+    assert [s for s in SECTIONS if s in page.ids()] == [s for s in SECTIONS if s != "campaigns"]
     figures = page.figures()
     assert sorted(figures) == sorted(
         [
