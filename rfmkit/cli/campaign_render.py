@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +16,9 @@ from rich.text import Text
 from rfmkit import i18n
 from rfmkit.cli import common as c
 from rfmkit.cli.render import WIDE, show
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 if TYPE_CHECKING:
     from rfmkit.verbs.audience import AudienceView
@@ -163,6 +165,8 @@ def show_history(name: str, frame: pd.DataFrame, lang: str) -> None:
 
 
 def _when(value: Any) -> str:
+    import pandas as pd
+
     return pd.Timestamp(str(value)).strftime("%Y-%m-%d %H:%M")
 
 
@@ -273,7 +277,7 @@ def _plain(frame: pd.DataFrame, title: str) -> None:
 def _plain_cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if isinstance(value, pd.Timestamp):
+    if hasattr(value, "strftime") and hasattr(value, "hour"):
         return value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%d %H:%M")
     if isinstance(value, int):
         return f"{value:,}"

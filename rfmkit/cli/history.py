@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -15,7 +14,10 @@ from rfmkit.cli import options as o
 from rfmkit.cli.render import show
 from rfmkit.errors import ConfigError
 from rfmkit.settings import HistoryOptions, SaveOptions, ScoreOptions, parse_date_setting
-from rfmkit.store import parse_location
+from rfmkit.store.location import parse_location
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The history settings other than ``store`` (left out where they mean nothing).
 SERIES_ONLY = ("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
@@ -176,7 +178,7 @@ def show_frame(frame: pd.DataFrame, title: str) -> None:
     """A small table as it is, numbers with thousands separators."""
     table = Table(title=title)
     for name in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[name])
+        numeric = frame[name].dtype.kind in "iuf"
         table.add_column(str(name), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(cell(v) for v in row))

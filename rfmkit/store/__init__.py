@@ -14,6 +14,7 @@ database is attached to DuckDB (see :mod:`rfmkit.store.store`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rfmkit.store.base import (
     BREAKPOINTS_MODES,
@@ -25,7 +26,19 @@ from rfmkit.store.base import (
 from rfmkit.store.location import DEFAULT_SCHEMA, StoreLocation, parse_location
 from rfmkit.store.masking import mask_secrets, mask_url
 from rfmkit.store.schema import SCHEMA_VERSION
-from rfmkit.store.store import Store
+
+if TYPE_CHECKING:
+    from rfmkit.store.store import Store
+
+
+def __getattr__(name: str) -> Any:
+    # the store's engine (DuckDB through Ibis) is imported on first use
+    if name == "Store":
+        from rfmkit.store.store import Store
+
+        return Store
+    raise AttributeError(f"module 'rfmkit.store' has no attribute {name!r}")
+
 
 __all__ = [
     "BREAKPOINTS_MODES",
@@ -65,4 +78,6 @@ def open_store(
     StoreError
         When the store cannot be opened, is busy, or is newer than rfmkit.
     """
+    from rfmkit.store.store import Store
+
     return Store(parse_location(location), wait=wait, read_only=read_only)
