@@ -27,7 +27,7 @@ from rfmkit.errors import (
 
 __version__ = "0.1.0"
 
-#: Public name -> the module that defines it.
+#: Public names other than the verbs (:data:`rfmkit.verbs.VERBS`) -> their module.
 _LAZY = {
     "RunRecord": "rfmkit.record",
     "Scheme": "rfmkit.scheme",
@@ -35,17 +35,6 @@ _LAZY = {
     "shipped_schemes": "rfmkit.scheme",
     "LoadOptions": "rfmkit.sources.options",
     "Settings": "rfmkit.settings",
-    "CheckResult": "rfmkit.verbs.check",
-    "check": "rfmkit.verbs.check",
-    "DemoResult": "rfmkit.verbs.demo",
-    "demo": "rfmkit.verbs.demo",
-    "save": "rfmkit.verbs.save",
-    "ScoreResult": "rfmkit.verbs.score",
-    "score": "rfmkit.verbs.score",
-    "ScoredPrediction": "rfmkit.verbs.predict",
-    "predict": "rfmkit.verbs.predict",
-    "report": "rfmkit.verbs.report",
-    "chart": "rfmkit.verbs.report",
 }
 
 if TYPE_CHECKING:
@@ -53,16 +42,44 @@ if TYPE_CHECKING:
     from rfmkit.scheme import Scheme, load_scheme, shipped_schemes
     from rfmkit.settings import Settings
     from rfmkit.sources.options import LoadOptions
+    from rfmkit.verbs.alerts import AlertsResult, alerts
+    from rfmkit.verbs.audience import (
+        create_audience,
+        export_audience,
+        list_audiences,
+        push_audience,
+        show_audience,
+    )
+    from rfmkit.verbs.campaign import (
+        campaign_history,
+        create_campaign,
+        list_campaigns,
+        measure_campaign,
+    )
     from rfmkit.verbs.check import CheckResult, check
     from rfmkit.verbs.demo import DemoResult, demo
+    from rfmkit.verbs.history import (
+        MigrationResult,
+        customer,
+        delete_snapshot,
+        export_snapshot,
+        migration,
+        snapshots,
+        trend,
+    )
     from rfmkit.verbs.predict import ScoredPrediction, predict
-    from rfmkit.verbs.report import chart, report
+    from rfmkit.verbs.refresh import RefreshResult, refresh
+    from rfmkit.verbs.report import Drawn, chart, report
     from rfmkit.verbs.save import save
     from rfmkit.verbs.score import ScoreResult, score
+    from rfmkit.verbs.snapshot import SnapshotResult, snapshot
+    from rfmkit.verbs.stored import report_from_store
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    from rfmkit.verbs import VERBS
+
+    module = _LAZY.get(name) or (f"rfmkit.verbs.{VERBS[name]}" if name in VERBS else None)
     if module is None:
         raise AttributeError(f"module 'rfmkit' has no attribute {name!r}")
     value = getattr(import_module(module), name)
@@ -71,31 +88,55 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AlertsResult",
     "CheckResult",
     "ColumnNotFoundError",
     "ConfigError",
     "ConvergenceError",
     "DataQualityError",
     "DemoResult",
+    "Drawn",
     "InputError",
     "LoadOptions",
+    "MigrationResult",
     "ModelError",
     "OutputError",
+    "RefreshResult",
     "RfmError",
     "RunRecord",
     "Scheme",
     "ScoreResult",
     "ScoredPrediction",
     "Settings",
+    "SnapshotResult",
     "SourceUnavailableError",
     "__version__",
+    "alerts",
+    "campaign_history",
     "chart",
     "check",
+    "create_audience",
+    "create_campaign",
+    "customer",
+    "delete_snapshot",
     "demo",
+    "export_audience",
+    "export_snapshot",
+    "list_audiences",
+    "list_campaigns",
     "load_scheme",
+    "measure_campaign",
+    "migration",
     "predict",
+    "push_audience",
+    "refresh",
     "report",
+    "report_from_store",
     "save",
     "score",
     "shipped_schemes",
+    "show_audience",
+    "snapshot",
+    "snapshots",
+    "trend",
 ]

@@ -2,45 +2,63 @@
 
 Each verb takes its inputs and settings by name (the names of
 :mod:`rfmkit.settings`) and returns a result carrying a run record; none
-prints, and only ``save`` (and ``demo``, which writes its demo folder)
-writes files.
+prints. Only the verbs made to write (``save``, ``demo``'s folder,
+``report``/``chart``, the store's verbs, exports) write anything.
+
+Each verb lives in its own module and is imported on first use (so that
+``rfmkit.score`` does not load the campaign or web code).
 """
 
-from rfmkit.verbs.alerts import AlertsResult, alerts
-from rfmkit.verbs.check import CheckResult, check
-from rfmkit.verbs.demo import DemoResult, demo
-from rfmkit.verbs.history import (
-    MigrationResult,
-    customer,
-    delete_snapshot,
-    export_snapshot,
-    migration,
-    snapshots,
-    trend,
-)
-from rfmkit.verbs.save import save
-from rfmkit.verbs.score import ScoreResult, score
-from rfmkit.verbs.snapshot import SnapshotResult, snapshot
-from rfmkit.verbs.stored import report_from_store
+from __future__ import annotations
 
-__all__ = [
-    "AlertsResult",
-    "CheckResult",
-    "DemoResult",
-    "MigrationResult",
-    "ScoreResult",
-    "SnapshotResult",
-    "alerts",
-    "check",
-    "customer",
-    "delete_snapshot",
-    "demo",
-    "export_snapshot",
-    "migration",
-    "report_from_store",
-    "save",
-    "score",
-    "snapshot",
-    "snapshots",
-    "trend",
-]
+from importlib import import_module
+from typing import Any
+
+#: Public verb or result name -> the module of :mod:`rfmkit.verbs` that defines it.
+VERBS: dict[str, str] = {
+    "check": "check",
+    "CheckResult": "check",
+    "score": "score",
+    "ScoreResult": "score",
+    "predict": "predict",
+    "ScoredPrediction": "predict",
+    "save": "save",
+    "demo": "demo",
+    "DemoResult": "demo",
+    "report": "report",
+    "chart": "report",
+    "Drawn": "report",
+    "report_from_store": "stored",
+    "snapshot": "snapshot",
+    "SnapshotResult": "snapshot",
+    "snapshots": "history",
+    "export_snapshot": "history",
+    "delete_snapshot": "history",
+    "migration": "history",
+    "MigrationResult": "history",
+    "trend": "history",
+    "customer": "history",
+    "alerts": "alerts",
+    "AlertsResult": "alerts",
+    "refresh": "refresh",
+    "RefreshResult": "refresh",
+    "create_audience": "audience",
+    "list_audiences": "audience",
+    "show_audience": "audience",
+    "export_audience": "audience",
+    "push_audience": "audience",
+    "create_campaign": "campaign",
+    "measure_campaign": "campaign",
+    "campaign_history": "campaign",
+    "list_campaigns": "campaign",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = VERBS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rfmkit.verbs' has no attribute {name!r}")
+    return getattr(import_module(f"rfmkit.verbs.{module}"), name)
+
+
+__all__ = sorted(VERBS)
