@@ -185,3 +185,16 @@ def test_migration_needs_two_snapshots(tmp_path: Path, capsys) -> None:
     code, out = run(capsys, "migration", "--store", location)
     assert code == 2
     assert "A migration needs two snapshots" in out
+
+
+def test_report_from_the_store_has_the_history_sections(store: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "stored.html"
+    code, text = run(capsys, "report", "--store", store, "-o", out, "--lang", "en")
+    assert code == 0, text
+    html = out.read_text(encoding="utf-8")
+    assert '<section id="history">' in html
+    assert 'id="chart-migration"' in html and 'id="chart-trend"' in html
+    code, text = run(capsys, "report", "--store", store, "--as-of", "2024-07-01", "-o", out)
+    assert code == 0, text
+    code, text = run(capsys, "report", "--store", store, "--as-of", "2023-01-01", "-o", out)
+    assert code == 6, text

@@ -14,15 +14,33 @@ from rfmkit.errors import ConfigError, OutputError
 from rfmkit.settings import ReportOptions
 
 _NOT_PICTURE = ("summary", "quality_report", "rejects", "raw_cells")
+#: Of the history settings, a report takes only the store (``--store``).
+_NOT_REPORT = ("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
 
 
-@o.with_settings("load", "score", "predict", "lifecycle", "report", "save", skip=_NOT_PICTURE)
+@o.with_settings(
+    "load",
+    "score",
+    "predict",
+    "lifecycle",
+    "report",
+    "save",
+    "history",
+    skip=(*_NOT_PICTURE, *_NOT_REPORT),
+)
 def report_command(inputs: o.Inputs = None, **options: Any) -> None:
-    """Write a self-contained bilingual HTML report of the segments (opens offline)."""
+    """Write a self-contained bilingual HTML report (opens offline): of INPUT..., or with
+    --store of a stored snapshot (--as-of, default the latest) with its history."""
     from rfmkit.verbs.report import report_with
+    from rfmkit.verbs.stored import report_from_store
 
     settings = o.settings_from(options)
     output = _output(options, ".html")
+    store = options.get("store")
+    if store is not None and not inputs:
+        drawn = report_from_store(output, store=store, as_of=settings.as_of, lang=settings.lang)
+        c.console().print(i18n.t("wrote", settings.lang, path=drawn.path), markup=False)
+        return
     with c.StepProgress(settings.lang).shown() as progress:
         drawn = report_with(
             o.paths_or_none(inputs),
