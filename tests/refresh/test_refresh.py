@@ -18,6 +18,7 @@ from rfmkit.refresh.state import read_state
 from rfmkit.store import open_store
 from rfmkit.verbs.refresh import refresh
 from rfmkit.verbs.score import score
+from tests.store.factory import store_at
 
 HEADER = "customer_id,order_id,order_date,amount\n"
 MONDAY = HEADER + "C1,O1,2025-03-03,100.00\nC1,O1,2025-03-03,20.00\nC2,O2,2025-03-03,50.00\n"
@@ -151,3 +152,21 @@ def test_a_batch_of_only_rejected_rows_is_counted(files: tuple[Path, Path], tmp_
     assert (done.rows_read, done.rows_new) == (2, 0)
     assert done.quality.rule("missing_customer").count == 2
     assert done.quality.rows_read == 5
+
+
+@pytest.mark.parametrize("kind", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_refresh_into_either_store(kind: str, tmp_path: Path) -> None:
+    rows = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "order_id": ["1", "2", "1"],
+            "order_date": ["2024-01-01", "2024-01-02", "2024-01-05"],
+            "amount": [10.0, 20.0, -5.0],
+        }
+    )
+    for location in store_at(kind, tmp_path):
+        first = refresh(rows.iloc[:2], store=location, lang="en")
+        done = refresh(rows.iloc[1:], store=location, lang="en")
+        assert (first.as_of, done.as_of) == (dt.date(2024, 1, 3), dt.date(2024, 1, 6))
+        assert (done.rows_new, done.duplicates) == (1, 1)
+        assert (done.snapshot.customers, done.snapshot.revenue) == (2, 25.0)
