@@ -12,7 +12,7 @@ Version 1 held snapshots and their customers; version 2 adds the
 breakpoints mode, the owner and prediction columns and the delivery log;
 version 3 adds each customer's ``lifecycle_stage``; version 4 adds the state
 that ``rfmkit refresh`` continues from (the ``refresh_*`` tables, see
-:mod:`rfmkit.refresh.state`).
+:mod:`rfmkit.incremental.state`).
 Opening an older store upgrades it inside one transaction.
 """
 
@@ -109,7 +109,7 @@ def upgrade_v2_to_v3(prefix: str) -> list[str]:
 
 def upgrade_v3_to_v4(prefix: str) -> list[str]:
     """Version 4: the state an incremental refresh continues from (empty until one runs)."""
-    from rfmkit.refresh.state import create_tables
+    from rfmkit.incremental.state import create_tables
 
     return [
         *create_tables(prefix),

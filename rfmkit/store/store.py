@@ -219,7 +219,7 @@ class Store:
             Called with ``"writing"`` when the transaction starts writing rows.
         also
             More writes to the store, run inside the same transaction before
-            the snapshot row (the state of :mod:`rfmkit.refresh`): all land
+            the snapshot row (the state of :mod:`rfmkit.incremental`): all land
             or none does.
 
         Raises

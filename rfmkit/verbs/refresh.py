@@ -1,7 +1,7 @@
 """The ``refresh`` verb: merge new orders into the store and record an up-to-date snapshot.
 
 The store keeps, beside its snapshots, the state a refresh continues from
-(:mod:`rfmkit.refresh.state`): the rows loaded so far summed per customer,
+(:mod:`rfmkit.incremental.state`): the rows loaded so far summed per customer,
 order and day, a key per row for the exact-duplicate check, every
 customer's totals and the data-quality counts. A refresh loads only the
 new rows, with the cleaning rules and report of ``rfmkit score``; merges
@@ -33,12 +33,12 @@ import pandas as pd
 
 from rfmkit import engine
 from rfmkit.errors import ConfigError, DataQualityError, InputError
+from rfmkit.incremental import merge
+from rfmkit.incremental.counts import counts_sql, latest_day, report_at
+from rfmkit.incremental.state import State, policy_of, read_state, write_state
+from rfmkit.incremental.watermark import pending_rows
 from rfmkit.quality import QualityReport
 from rfmkit.record import RunRecord
-from rfmkit.refresh import merge
-from rfmkit.refresh.counts import counts_sql, latest_day, report_at
-from rfmkit.refresh.state import State, policy_of, read_state, write_state
-from rfmkit.refresh.watermark import pending_rows
 from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme, load_scheme
 from rfmkit.settings import HistoryOptions, LoadOptions, RefreshOptions, Settings, build_group
@@ -151,6 +151,11 @@ def refresh_with(
     resolve_weights(settings.weights)
     record = RunRecord.start("refresh")
     with open_store(history.store) as store:
+        if not isinstance(store, Store):  # a lake folder: written by Spark, not merged into
+            raise ConfigError(
+                "rfmkit refresh keeps its state in a DuckDB file or PostgreSQL store.",
+                fix="Give --store a .duckdb file or a postgresql:// URL.",
+            )
         store.writable()
         try:
             return _refresh(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rfmkit.refresh.state import read_state
+from rfmkit.incremental.state import read_state
 from rfmkit.store import open_store
 from rfmkit.verbs.refresh import refresh
 
@@ -24,7 +24,7 @@ KILLED = """
 import sys, time
 from pathlib import Path
 import pandas as pd
-from rfmkit.refresh import merge
+from rfmkit.incremental import merge
 from rfmkit.verbs.refresh import refresh
 
 store, marker = sys.argv[1:3]

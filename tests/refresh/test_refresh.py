@@ -14,7 +14,7 @@ from rfmkit import glossary as g
 from rfmkit.cli import app, main
 from rfmkit.cli.errors import exit_code
 from rfmkit.errors import ConfigError
-from rfmkit.refresh.state import read_state
+from rfmkit.incremental.state import read_state
 from rfmkit.store import open_store
 from rfmkit.verbs.refresh import refresh
 from rfmkit.verbs.score import score

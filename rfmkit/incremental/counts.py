@@ -3,7 +3,7 @@
 A full run tests ``after_as_of`` before the rules that depend on the day
 (``future_date``, ``outlier``) and before the duplicate check, which keeps
 the first used copy; every copy of a row has the same day. So rows counted
-per day (see :mod:`rfmkit.refresh.state`) give, at any ``as_of``:
+per day (see :mod:`rfmkit.incremental.state`) give, at any ``as_of``:
 
 * ``after_as_of``: used, duplicate, future and outlier rows dated on or after it;
 * ``duplicate``, ``future_date``, ``outlier``: those dated before it;

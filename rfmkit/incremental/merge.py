@@ -27,7 +27,7 @@ from ibis.backends import BaseBackend
 
 from rfmkit import engine
 from rfmkit import glossary as g
-from rfmkit.refresh.state import AMOUNT_TYPE
+from rfmkit.incremental.state import AMOUNT_TYPE
 
 ROWS = "rfm_refresh_rows"
 BATCH = "rfm_refresh_batch"
@@ -97,7 +97,7 @@ def stage_orders(con: BaseBackend, orders: ir.Table) -> None:
 
 
 def stage_counts(con: BaseBackend, stage: ir.Table | None, rejected: dict[str, int]) -> None:
-    """Stage the batch's rows per day and kind as ``COUNTS`` (see :mod:`rfmkit.refresh.state`).
+    """Stage the batch's rows per day and kind as ``COUNTS`` (see :mod:`rfmkit.incremental.state`).
 
     ``stage`` is the loader's classified rows (None when every row was left
     out and only the counts per rule, ``rejected``, are known).
