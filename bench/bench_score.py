@@ -34,38 +34,54 @@ MAX_VS_DUCKDB, MIN_PANDAS_SPEEDUP, MAX_PEAK_MIB = 1.3, 3.0, 6 * 1024
 
 
 def run_size(
-    rows: int, names: list[str], repeat: int = 1, max_mib: float | None = None
+    rows: int,
+    names: list[str],
+    repeat: int = 1,
+    max_mib: float | None = None,
+    *,
+    int_ids: bool = False,
+    trees: dict[str, Path] | None = None,
 ) -> dict[str, Any]:
     """Generate (cached) and run every competitor on ``rows`` rows.
 
     With ``repeat`` > 1 the competitors take turns, round after round, and
     each keeps its fastest time: noise from other work on the machine then
-    falls on all of them alike.
+    falls on all of them alike. ``int_ids`` takes the log with BIGINT ids;
+    ``trees`` adds ``rfmkit@REV`` (and ``rfmkit-keep@REV``) runs of other
+    source trees, for A/B comparisons in the same run.
     """
-    source = generate.write_parquet(rows)
+    source = generate.write_parquet(rows, int_ids)
     as_of = generate.AS_OF.isoformat()
-    tries: dict[str, list[runner.Run]] = {name: [] for name in names}
-    prints = {}
+    commands = {}
     with tempfile.TemporaryDirectory(dir=generate.DATA) as tmp:
+        for name in names:
+            output = Path(tmp) / f"{name}.parquet"
+            if name in RFMKIT:
+                commands[name] = runner.rfmkit_command(source, output, as_of, *RFMKIT[name])
+                for rev, code in (trees or {}).items():
+                    other = Path(tmp) / f"{name}@{rev}.parquet"
+                    commands[f"{name}@{rev}"] = runner.rfmkit_command(
+                        source, other, as_of, *RFMKIT[name], code=code
+                    )
+            else:
+                commands[name] = runner.baseline_command(name, source, output, as_of)
+        tries: dict[str, list[runner.Run]] = {name: [] for name in commands}
+        prints = {}
         for _ in range(repeat):
-            for name in names:
-                output = Path(tmp) / f"{name}.parquet"
-                if name in RFMKIT:
-                    command = runner.rfmkit_command(source, output, as_of, *RFMKIT[name])
-                else:
-                    command = runner.baseline_command(name, source, output, as_of)
+            for name, command in commands.items():
                 run = runner.measure(name, command, max_mib)
                 tries[name].append(run)
                 if run.ok:
-                    prints[name] = runner.fingerprint(output)
-    runs = [runner.fastest(tries[name]) for name in names]
-    return {"rows": rows, "runs": runs, "fingerprints": prints}
+                    prints[name] = runner.fingerprint(Path(tmp) / f"{name}.parquet")
+    runs = [runner.fastest(found) for found in tries.values()]
+    shape = "integer ids" if int_ids else "string ids"
+    return {"rows": rows, "shape": shape, "runs": runs, "fingerprints": prints}
 
 
 def report(result: dict[str, Any]) -> bool:
     """Print one size's table, ratios and agreement; False if something failed."""
     runs: list[runner.Run] = result["runs"]
-    runner.print_table(f"{result['rows']:,} rows", runs, REFERENCE)
+    runner.print_table(f"{result['rows']:,} rows, {result['shape']}", runs, REFERENCE)
     vs_best = runner.ratio(runs, "rfmkit", REFERENCE)
     speedup = runner.ratio(runs, "pandas", "rfmkit")
     for label, value in [
@@ -109,14 +125,36 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs each, fastest kept")
     parser.add_argument("--max-mib", type=float, help="kill a run above this memory")
     parser.add_argument("--json", type=Path, help="also save the results here")
+    parser.add_argument(
+        "--int-ids", action="store_true", help="also the log with BIGINT customer and order ids"
+    )
+    parser.add_argument("--only-int-ids", action="store_true", help="only the log with BIGINT ids")
+    parser.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="also run rfmkit with files as of this git revision: REV (the files changed "
+        "since) or REV:a.py,b.py (those files under rfmkit/), A/B in the same run",
+    )
     args = parser.parse_args()
     sizes = [SMOKE_ROWS] if args.smoke else args.rows or [1_000_000]
     names = [n for n in ORDER if not args.only or n in args.only.split(",")]
+    shapes = [True] if args.only_int_ids else [False, True] if args.int_ids else [False]
     results, ok = [], True
-    for rows in sizes:
-        result = run_size(rows, names, args.repeat, args.max_mib)
-        ok = report(result) and ok
-        results.append(result)
+    with tempfile.TemporaryDirectory() as tmp:
+        labels = {rev: rev.split(":")[0] + ("*" if ":" in rev else "") for rev in args.against}
+        trees = {
+            labels[rev]: runner.checkout(rev, Path(tmp) / f"tree{i}")
+            for i, rev in enumerate(args.against)
+        }
+        for rows in sizes:
+            for int_ids in shapes:
+                result = run_size(
+                    rows, names, args.repeat, args.max_mib, int_ids=int_ids, trees=trees
+                )
+                ok = report(result) and ok
+                results.append(result)
     if args.json:
         saved = [{**r, "runs": [run.as_dict() for run in r["runs"]]} for r in results]
         args.json.write_text(json.dumps(saved, indent=2, default=str))

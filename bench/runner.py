@@ -8,6 +8,7 @@ after another in the same benchmark do not blur into each other.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,10 +114,52 @@ def baseline_command(name: str, source: Path, output: Path, as_of: str, **extra:
     return command
 
 
-def rfmkit_command(source: Path, output: Path, as_of: str, *options: str) -> list[str]:
-    """Command line of ``rfmkit score`` with the cn8 scheme."""
-    command = [RFMKIT, "score", str(source), "-o", str(output), "--as-of", as_of]
+#: Runs the ``rfmkit`` command from the source tree in ``argv[1]`` instead of the
+#: installed one (the editable install's import hook is taken out first).
+_FROM_TREE = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]; "
+    "sys.path.insert(0, sys.argv.pop(1)); from rfmkit.cli import entry; sys.argv[0] = 'rfmkit'; entry()"
+)
+
+
+def rfmkit_command(
+    source: Path, output: Path, as_of: str, *options: str, code: Path | None = None
+) -> list[str]:
+    """Command line of ``rfmkit score`` with the cn8 scheme (from the tree ``code`` if given)."""
+    start = [RFMKIT] if code is None else [PYTHON, "-c", _FROM_TREE, str(code)]
+    command = [*start, "score", str(source), "-o", str(output), "--as-of", as_of]
     return [*command, "--scheme", "cn8", *options]
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    """The working tree's ``rfmkit`` package with some files as of git ``revision``, in ``folder``.
+
+    ``REV`` restores the files that commits since ``REV`` changed;
+    ``REV:a.py,b.py`` restores those files (paths under ``rfmkit/``), for
+    uncommitted changes. Other people's uncommitted work stays in both trees,
+    so the two runs differ only by the files restored.
+    """
+    rev, _, named = revision.partition(":")
+    root = BENCH.parent
+    shutil.copytree(
+        root / "rfmkit", folder / "rfmkit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    if named:
+        paths = [f"rfmkit/{p.removeprefix('rfmkit/')}" for p in named.split(",")]
+    else:
+        changed = _git(root, "diff", "--name-only", rev, "HEAD", "--", "rfmkit")
+        paths = changed.decode().split()
+    for path in paths:
+        target = folder / path
+        try:
+            target.write_bytes(_git(root, "show", f"{rev}:{path}"))
+        except subprocess.CalledProcessError:  # not there at ``rev``
+            target.unlink(missing_ok=True)
+    return folder
+
+
+def _git(root: Path, *args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True).stdout
 
 
 def fingerprint(output: Path) -> tuple[Any, ...]:

@@ -60,6 +60,10 @@ class Loaded:
     offsets: pd.DataFrame | None = field(default=None, repr=False)
     trusted_ids: frozenset[str] = frozenset()
     _reload: Callable[[], Loaded] | None = field(default=None, repr=False)
+    #: ``transactions`` with the ids of integer id columns as read (see
+    #: :func:`rfmkit.sources.combine.integer_keys`): grouping by them is
+    #: grouping by the canonical text ids, faster. None when no id is such.
+    keyed: ibis.Table | None = field(default=None, repr=False)
 
     def cleaning_ids(self) -> Loaded:
         """The same inputs loaded again, every id cleaned (some trusted id was not clean).
@@ -167,7 +171,16 @@ def _loaded(
         )
         return Loaded(None, report, customers, stage, offsets)
     transactions = used.select(*g.TRANSACTION_COLUMNS)
-    return Loaded(transactions, report, None, stage, offsets)
+    loaded = Loaded(transactions, report, None, stage, offsets)
+    keys = {f"{name}_id": f"_{name}_key" for name in ("customer", "order")}
+    if any(key in stage.columns for key in keys.values()):
+        loaded.keyed = used.select(
+            *(
+                used[keys.get(c, c)].name(c) if keys.get(c) in stage.columns else c
+                for c in g.TRANSACTION_COLUMNS
+            )
+        )
+    return loaded
 
 
 def _stage_and_report(

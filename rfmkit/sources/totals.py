@@ -85,13 +85,16 @@ def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Total
     assert transactions is not None
     day = as_of or default_as_of(loaded) or engine.default_as_of(transactions)
     totals = engine.customer_totals(
-        transactions,
+        transactions if loaded.keyed is None else loaded.keyed,
         day,
         keyed=_keyed(loaded),
         check_order_ids="order" in loaded.trusted_ids,
         money_decimals=money_decimals,
         purchase_days=True,  # for the lifecycle stages, in the same pass
-    ).cache()
+    )
+    if not totals[g.CUSTOMER_ID].type().is_string():  # grouped by the numbers as read
+        totals = totals.mutate(**{g.CUSTOMER_ID: totals[g.CUSTOMER_ID].cast("string")})
+    totals = totals.cache()
     counts = _first_row(
         totals.aggregate(
             customers=totals.count(),
