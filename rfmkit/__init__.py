@@ -27,7 +27,48 @@ from rfmkit.errors import (
 
 __version__ = "0.1.0"
 
-#: Public names other than the verbs (:data:`rfmkit.verbs.VERBS`) -> their module.
+#: The verbs and their results (:mod:`rfmkit.verbs`), loaded on first use.
+VERBS = frozenset(
+    {
+        "check",
+        "CheckResult",
+        "score",
+        "ScoreResult",
+        "predict",
+        "ScoredPrediction",
+        "save",
+        "demo",
+        "DemoResult",
+        "report",
+        "chart",
+        "Drawn",
+        "report_from_store",
+        "snapshot",
+        "SnapshotResult",
+        "snapshots",
+        "export_snapshot",
+        "delete_snapshot",
+        "migration",
+        "MigrationResult",
+        "trend",
+        "customer",
+        "alerts",
+        "AlertsResult",
+        "refresh",
+        "RefreshResult",
+        "create_audience",
+        "list_audiences",
+        "show_audience",
+        "export_audience",
+        "push_audience",
+        "create_campaign",
+        "measure_campaign",
+        "campaign_history",
+        "list_campaigns",
+    }
+)
+
+#: Other public names -> their module.
 _LAZY = {
     "RunRecord": "rfmkit.record",
     "Scheme": "rfmkit.scheme",
@@ -77,9 +118,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    from rfmkit.verbs import VERBS
-
-    module = _LAZY.get(name) or (f"rfmkit.verbs.{VERBS[name]}" if name in VERBS else None)
+    module = _LAZY.get(name) or ("rfmkit.verbs" if name in VERBS else None)
     if module is None:
         raise AttributeError(f"module 'rfmkit' has no attribute {name!r}")
     value = getattr(import_module(module), name)

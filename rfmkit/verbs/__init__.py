@@ -5,60 +5,79 @@ Each verb takes its inputs and settings by name (the names of
 prints. Only the verbs made to write (``save``, ``demo``'s folder,
 ``report``/``chart``, the store's verbs, exports) write anything.
 
-Each verb lives in its own module and is imported on first use (so that
-``rfmkit.score`` does not load the campaign or web code).
+Each verb lives in its own module (``rfmkit.verbs.score`` ...); ``import rfmkit``
+loads them on first use (see ``rfmkit.VERBS``).
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from rfmkit.verbs.alerts import AlertsResult, alerts
+from rfmkit.verbs.audience import (
+    create_audience,
+    export_audience,
+    list_audiences,
+    push_audience,
+    show_audience,
+)
+from rfmkit.verbs.campaign import (
+    campaign_history,
+    create_campaign,
+    list_campaigns,
+    measure_campaign,
+)
+from rfmkit.verbs.check import CheckResult, check
+from rfmkit.verbs.demo import DemoResult, demo
+from rfmkit.verbs.history import (
+    MigrationResult,
+    customer,
+    delete_snapshot,
+    export_snapshot,
+    migration,
+    snapshots,
+    trend,
+)
+from rfmkit.verbs.predict import ScoredPrediction, predict
+from rfmkit.verbs.refresh import RefreshResult, refresh
+from rfmkit.verbs.report import Drawn, chart, report
+from rfmkit.verbs.save import save
+from rfmkit.verbs.score import ScoreResult, score
+from rfmkit.verbs.snapshot import SnapshotResult, snapshot
+from rfmkit.verbs.stored import report_from_store
 
-#: Public verb or result name -> the module of :mod:`rfmkit.verbs` that defines it.
-VERBS: dict[str, str] = {
-    "check": "check",
-    "CheckResult": "check",
-    "score": "score",
-    "ScoreResult": "score",
-    "predict": "predict",
-    "ScoredPrediction": "predict",
-    "save": "save",
-    "demo": "demo",
-    "DemoResult": "demo",
-    "report": "report",
-    "chart": "report",
-    "Drawn": "report",
-    "report_from_store": "stored",
-    "snapshot": "snapshot",
-    "SnapshotResult": "snapshot",
-    "snapshots": "history",
-    "export_snapshot": "history",
-    "delete_snapshot": "history",
-    "migration": "history",
-    "MigrationResult": "history",
-    "trend": "history",
-    "customer": "history",
-    "alerts": "alerts",
-    "AlertsResult": "alerts",
-    "refresh": "refresh",
-    "RefreshResult": "refresh",
-    "create_audience": "audience",
-    "list_audiences": "audience",
-    "show_audience": "audience",
-    "export_audience": "audience",
-    "push_audience": "audience",
-    "create_campaign": "campaign",
-    "measure_campaign": "campaign",
-    "campaign_history": "campaign",
-    "list_campaigns": "campaign",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = VERBS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rfmkit.verbs' has no attribute {name!r}")
-    return getattr(import_module(f"rfmkit.verbs.{module}"), name)
-
-
-__all__ = sorted(VERBS)
+__all__ = [
+    "AlertsResult",
+    "CheckResult",
+    "DemoResult",
+    "Drawn",
+    "MigrationResult",
+    "RefreshResult",
+    "ScoreResult",
+    "ScoredPrediction",
+    "SnapshotResult",
+    "alerts",
+    "campaign_history",
+    "chart",
+    "check",
+    "create_audience",
+    "create_campaign",
+    "customer",
+    "delete_snapshot",
+    "demo",
+    "export_audience",
+    "export_snapshot",
+    "list_audiences",
+    "list_campaigns",
+    "measure_campaign",
+    "migration",
+    "predict",
+    "push_audience",
+    "refresh",
+    "report",
+    "report_from_store",
+    "save",
+    "score",
+    "show_audience",
+    "snapshot",
+    "snapshots",
+    "trend",
+]
