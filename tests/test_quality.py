@@ -62,6 +62,9 @@ def test_every_row_is_counted() -> None:
         "future_date": 0,
         "outlier": 1,
         "refunds": 1,
+        "implausible_amount": 0,
+        "implausible_date": 0,
+        "undecodable_line": 0,
     }
     assert q.rows_read == 10 and q.rows_used == 4
     assert q.rows_read == q.rows_used + q.rows_left_out
