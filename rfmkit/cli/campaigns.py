@@ -319,14 +319,14 @@ def campaign_measure(
 @settings_of(save=("output",), **STORE, **LANG)
 def campaign_history_command(name: CampaignName, **options: Any) -> None:
     """Every stored measurement of a campaign (the overall rows), oldest first."""
-    from rfmkit.export import write_frame
     from rfmkit.verbs.campaign import campaign_history
+    from rfmkit.verbs.save import save_table
 
     lang, output = _lang(options), _group(SaveOptions, options).output
     frame = campaign_history(name, store=_store(options))
     show_history(name, frame, lang)
     if output is not None:
-        path = write_frame(frame, output)
+        path = save_table(frame, output)
         c.console().print(i18n.t("wrote", lang, path=path), markup=False)
 
 

@@ -213,32 +213,14 @@ def _refresh(
     scheme: Scheme,
     given: dict[str, Breakpoints] | None,
 ) -> RefreshResult:
-    con, prefix = store.con, store.prefix
-    decimals = settings.money_decimals
-    state = read_state(con.con, prefix)
+    state = read_state(store.con.con, store.prefix)
     policy = policy_of(settings.model_dump())
     _check_state(state, policy, options, transactions, settings)
     with record.step("load", progress):
         batch, watermark = _load_batch(store, transactions, settings, options, state)
     with record.step("merge", progress):
-        _stage_batch(store, batch, settings)
-        counts = con.con.execute(counts_sql(prefix, merge.COUNTS)).df()
-        as_of = settings.as_of or _default_as_of(counts)
-        merge.touched_customers(con, prefix, state.as_of, as_of)
-        orders = merge.all_orders(con, store.table("refresh_orders"))
-        customers = merge.customer_table(con, prefix, orders, as_of, decimals)
-        sizes = _sizes(con)
-    quality = report_at(counts, as_of, sizes["customers"], settings.timezone)
-    if batch is not None and batch.loaded is not None:
-        quality.sources = batch.loaded.quality.sources
-        quality.warnings = list(batch.loaded.quality.warnings)
-    totals = Totals(
-        engine.scorable(customers, as_of, money_decimals=decimals),
-        as_of,
-        sizes["scorable"],
-        sizes["customers"] - sizes["scorable"],
-        Loaded(orders, quality),
-    )
+        totals, sizes = _merged(store, batch, settings, state.as_of)
+    as_of = totals.as_of
     frozen, reference, mode = _breakpoints(store, settings, history, as_of, given)
     result = score_totals(
         totals,
@@ -259,7 +241,7 @@ def _refresh(
         rows_new=sizes["new"],
         duplicates=sizes["duplicates"],
         customers_touched=sizes["touched"],
-        quality=quality,
+        quality=totals.loaded.quality,
         batch=batch.loaded.quality if batch is not None and batch.loaded is not None else None,
         breakpoints=result.breakpoints,
         summary=result.summary,
@@ -267,6 +249,32 @@ def _refresh(
         watermark=watermark,
         warnings=list(result.warnings),
     )
+
+
+def _merged(
+    store: Store, batch: _Batch | None, settings: Settings, previous: dt.date | None
+) -> tuple[Totals, dict[str, int]]:
+    """Merge the batch into the state; the customers' totals at the run's as_of and the sizes."""
+    con, prefix = store.con, store.prefix
+    _stage_batch(store, batch, settings)
+    counts = con.con.execute(counts_sql(prefix, merge.COUNTS)).df()
+    as_of = settings.as_of or _default_as_of(counts)
+    merge.touched_customers(con, prefix, previous, as_of)
+    orders = merge.all_orders(con, store.table("refresh_orders"))
+    customers = merge.customer_table(con, prefix, orders, as_of, settings.money_decimals)
+    sizes = _sizes(con)
+    quality = report_at(counts, as_of, sizes["customers"], settings.timezone)
+    if batch is not None and batch.loaded is not None:
+        quality.sources = batch.loaded.quality.sources
+        quality.warnings = list(batch.loaded.quality.warnings)
+    totals = Totals(
+        engine.scorable(customers, as_of, money_decimals=settings.money_decimals),
+        as_of,
+        sizes["scorable"],
+        sizes["customers"] - sizes["scorable"],
+        Loaded(orders, quality),
+    )
+    return totals, sizes
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import ibis.expr.types as ir
 
-from rfmkit.errors import ConfigError
+from rfmkit.errors import ConfigError, OutputError
 from rfmkit.export import check_outputs, write_frame, write_table
 from rfmkit.export.sheets import report_sheets
 from rfmkit.quality import QualityReport, write_rejects, write_report
@@ -44,6 +44,8 @@ def check_paths(
     to a default file name, so it never replaces a file the user did not name).
     """
     paths = _paths(options)
+    if paths["output"] is not None and _folder_output(paths["output"]):
+        paths["output"] = None  # a Parquet folder written by Spark: checked when written
     for name in required:
         if paths.get(name) is None:
             flag = "-o" if name == "output" else "--" + name.replace("_", "-")
@@ -65,7 +67,9 @@ def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> 
     settings = getattr(result, "settings", None)
     decimals = settings.money_decimals if settings is not None else 2
     written = []
-    if opts.output is not None:
+    if opts.output is not None and _folder_output(opts.output):
+        written.append(_spark_folder(result, opts.output, settings, decimals))
+    elif opts.output is not None:
         sheets = (
             report_sheets(
                 _part(result, "summary"), getattr(result, "breakpoints", None), result.quality
@@ -98,6 +102,39 @@ def save(result: Saveable, options: SaveOptions | None = None, **given: Any) -> 
         write_rejects(result.rejects(), opts.rejects, raw_cells=opts.raw_cells)
         written.append(Path(opts.rejects))
     return written
+
+
+def _folder_output(target: Path) -> bool:
+    from rfmkit.spark.writing import is_folder_target
+
+    return is_folder_target(target)
+
+
+def _spark_folder(result: Saveable, target: Path, settings: Any, decimals: int) -> Path:
+    """The customer table written by Spark as a Parquet folder (see :mod:`rfmkit.spark.writing`)."""
+    from rfmkit.backend import engine_name
+    from rfmkit.spark.writing import write_parquet_folder
+
+    customers = _part(result, "customers")
+    if not isinstance(customers, ir.Table) or engine_name(customers.get_backend()) != "spark":
+        raise OutputError(
+            f"A Parquet folder output ({target}) is written by Spark.",
+            file=str(target),
+            fix="Run with --engine spark, or name a file: -o customers.parquet.",
+        )
+    uri = write_parquet_folder(
+        customers,
+        target,
+        partition_by=getattr(settings, "partition_by", None),
+        money_decimals=decimals,
+    )
+    return Path(uri)
+
+
+def save_table(data: Any, output: str | Path, *, raw_cells: bool = False) -> Path:
+    """Write one result table (a DataFrame or an Ibis table) as it is, e.g. a campaign's
+    measurements or a migration matrix; the format follows the extension."""
+    return write_frame(data, Path(output), raw_cells=raw_cells)
 
 
 def _part(result: Saveable, name: str) -> Any:
