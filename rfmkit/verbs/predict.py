@@ -120,7 +120,7 @@ def predict_with(
             "Predictions need the transaction log, not one row per customer.",
             fix="Give rfmkit the orders (customer, date, amount) instead of customer totals.",
         )
-    with scored.record.step("predict", progress):
+    with scored.record.step("predict"):
         prediction = fit_predict(
             log,
             as_of=scored.as_of,
@@ -131,7 +131,10 @@ def predict_with(
             margin=settings.margin,
             penalizer=settings.penalizer,
             validate=settings.validate_model,
+            progress=progress,
         )
+        if progress is not None:
+            progress("join predictions")
         predicted = backend.as_table(prediction.predictions, scored.customers.get_backend())
         joined = scored.customers.left_join(predicted, g.CUSTOMER_ID).select(
             *scored.customers.columns, *g.PREDICTION_COLUMNS[1:]
