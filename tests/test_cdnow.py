@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 import rfmkit
-from rfmkit.sources import LoadOptions
 
 CDNOW = Path(__file__).parent / "data" / "CDNOW_master.txt"
 AS_OF = dt.date(1998, 7, 1)  # the day after the last transaction

@@ -157,17 +157,17 @@ def test_bad_options_give_one_clear_paragraph(tmp_path, orders_csv, capsys, args
     out = tmp_path / "c.parquet"
     code = run("score", orders_csv, "-o", out, *args)
     err = capsys.readouterr().err
-    assert code != 0
+    assert code == 2
     assert message in " ".join(err.split())
     assert "Traceback" not in err
     assert not out.exists()
 
 
 def test_missing_file_and_missing_column(tmp_path, capsys):
-    assert run("score", tmp_path / "nope.csv", "-o", tmp_path / "c.parquet") != 0
+    assert run("score", tmp_path / "nope.csv", "-o", tmp_path / "c.parquet") == 2
     bad = tmp_path / "bad.csv"
     bad.write_text("who,when\n1,2024-01-01\n", encoding="utf-8")
-    assert run("score", bad, "-o", tmp_path / "c.parquet") != 0
+    assert run("score", bad, "-o", tmp_path / "c.parquet") == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "who" in err  # the columns that were found are listed

@@ -89,7 +89,7 @@ def test_default_period_is_two_years() -> None:
 
 
 def test_rejects_empty_period() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="start must not be after end"):
         generate_orders(10, start=END, end=START)
 
 

@@ -126,3 +126,16 @@ def test_write_failure_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="No space"):
         atomic_write(tmp_path / "x.json", lambda tmp: (tmp.write_text("partial"), boom()))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_row_dated_today_is_not_in_the_future() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "order_date": ["2024-12-31", "2025-01-01", "2025-01-02"],  # yesterday, today, tomorrow
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    loaded = load_transactions(frame, con=connect(), options=LoadOptions(today=TODAY))
+    assert loaded.quality.rule("future_date").count == 1
+    assert sorted(loaded.transactions.to_pandas().customer_id) == ["a", "b"]

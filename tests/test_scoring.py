@@ -128,7 +128,7 @@ def test_weight_presets_and_text():
     assert resolve_weights("1,2,1") == (1.0, 2.0, 1.0)
     assert resolve_weights("luxury") == tuple(float(w) for w in presets()["luxury"]["weights"])
     for bad in ("heavy", "1,2", "-1,1,1", "0,0,0"):
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match=r"Unknown weights|Weights must be three"):
             resolve_weights(bad)
 
 

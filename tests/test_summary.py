@@ -44,7 +44,7 @@ def test_pareto_rounds_the_top_group_up(con):
 
 
 def test_pareto_rejects_a_bad_percent(con):
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="top_percent must be between 0 and 100"):
         pareto(customers(con, [1]), top_percent=100)
 
 

@@ -51,7 +51,7 @@ def test_rules_for_orders_days_refunds_and_as_of() -> None:
 
 def test_time_units() -> None:
     assert unit_days("W") == 7 and unit_days("days") == 1 and unit_days(30.5) == 30.5
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="Unknown time unit 'fortnight'"):
         unit_days("fortnight")
 
 

@@ -109,7 +109,7 @@ def test_no_repeat_purchases_is_a_model_error() -> None:
     frame = pd.DataFrame(
         {"customer_id": ["a", "b"], "order_date": [dt.date(2024, 1, 1)] * 2, "amount": [1.0, 2.0]}
     )
-    with pytest.raises(ModelError):
+    with pytest.raises(ModelError, match="No customer made a repeat purchase"):
         fit_predict(frame, validate=False)
 
 
@@ -123,7 +123,7 @@ def test_parse_horizon(text: object, days: float) -> None:
 
 @pytest.mark.parametrize("bad", ["3 months", "-5d", 0, "d"])
 def test_bad_horizon(bad: object) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"Cannot read the horizon|must be a positive length"):
         parse_horizon(bad)  # type: ignore[arg-type]
 
 

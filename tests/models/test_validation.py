@@ -55,7 +55,7 @@ def test_report_is_json_ready(report) -> None:  # type: ignore[no-untyped-def]
 def test_holdout_must_follow_calibration(
     cdnow_table: ibis.Table, calibration_end: dt.date, holdout_end: dt.date
 ) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="holdout_end must come after calibration_end"):
         calibration_holdout(cdnow_table, calibration_end=holdout_end, holdout_end=calibration_end)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from rfmkit.backend import connect
-from rfmkit.sources import LoadOptions, load_transactions
+from rfmkit.sources import load_transactions
 
 
 def frame(customers, orders):

@@ -42,6 +42,12 @@ def connect_server() -> Iterator[ConnectServer]:
 
 
 @pytest.fixture(scope="session")
-def remote_con(connect_server: ConnectServer) -> ibis.BaseBackend:
-    """rfmkit as a client of the server (one Connect session for the test session)."""
-    return connect("spark", remote=connect_server.url)
+def remote_con(connect_server: ConnectServer) -> Iterator[ibis.BaseBackend]:
+    """rfmkit as a client of the server (one Connect session for the test session).
+
+    Stopped before the server is: a client left open retries its last calls
+    at exit against a server that is gone.
+    """
+    con = connect("spark", remote=connect_server.url)
+    yield con
+    con._session.stop()
