@@ -97,6 +97,8 @@ SESSION_CONF = {
     "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
     "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
     "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+    # Spark 4 reads text only in Unicode and Latin-1 unless told: GB18030 exports too.
+    "spark.sql.legacy.javaCharsets": "true",
 }
 
 

@@ -377,6 +377,11 @@ class SparkOptions(BaseModel):
         "Spark configuration, KEY=VALUE (repeatable, or a comma list), e.g. "
         "spark.executor.memory=8g.",
     )
+    partition_by: str | None = setting(
+        None,
+        "Partition a Parquet folder output (-o URI/ or a path without suffix, on Spark) "
+        "by this column, e.g. segment.",
+    )
 
     @field_validator("spark_conf", mode="before")
     @classmethod

@@ -58,7 +58,22 @@ def via_duckdb(read: Callable[[BaseBackend], RawSource], con: BaseBackend) -> Ra
         duck.disconnect()
     if not target.exists():  # pragma: no cover - DuckDB writes a file or raises
         raise InputError("The file could not be handed to Spark.", file=raw.file)
-    return replace(raw, table=con.read_parquet(str(target)), typed=None)
+    return replace(raw, table=_spark_table(con, target), typed=None)
+
+
+def _spark_table(con: BaseBackend, target: Path) -> ibis.Table:
+    """The handed-over rows on Spark: scanned from the file, or sent to a remote session.
+
+    A remote session (Spark Connect, a cluster) cannot see this machine's
+    files, so the (small: a workbook's) rows travel with the request.
+    """
+    from rfmkit.backend import as_table, is_remote
+
+    if not is_remote(con):
+        return con.read_parquet(str(target))
+    import pyarrow.parquet as pq
+
+    return as_table(pq.read_table(target), con)
 
 
 def _numbered(table: ibis.Table) -> ibis.Table:

@@ -14,6 +14,7 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from rfmkit import glossary as g
+from rfmkit.backend import engine_name
 from rfmkit.errors import ConfigError, DataQualityError, InputError
 from rfmkit.quality import QualityReport, enforce_strict
 from rfmkit.sources import report as reporting
@@ -241,6 +242,8 @@ def read_sources(
             read_database(con, options.from_db, table=options.table, query=options.query)
         )
     items = _as_list(inputs)
+    if engine_name(con) == "spark":  # URIs, catalog tables, anything on a remote session
+        items = read_spark_sources(items, con, options, mapping, reading, sources)
     if not items and not sources:
         raise ConfigError(
             "No input was given.", fix="Name a file, a folder or a glob, or use --from-db."
@@ -276,6 +279,47 @@ def read_sources(
     reading.check_some(sources)
     _unique_names(sources)
     return sources
+
+
+def read_spark_sources(
+    items: list[Any],
+    con: BaseBackend,
+    options: LoadOptions,
+    mapping: dict[str, str],
+    reading: Reading,
+    sources: list[RawSource],
+) -> list[Any]:
+    """Read with Spark's own readers what Spark reads (see :mod:`rfmkit.spark.reading`).
+
+    Adds a catalog table (``table`` without ``from_db``) and every item that
+    Spark reads itself to ``sources``; returns the items left for the local readers.
+    """
+    from rfmkit.spark.reading import read_catalog, read_input, spark_reads
+
+    if options.table and not options.from_db:
+        sources.append(read_catalog(con, options.table))
+    left = []
+    for item in items:
+        if not (isinstance(item, str | Path) and spark_reads(item, con)):
+            left.append(item)
+            continue
+        reading.files += 1
+        with reading.guard(str(item)):
+            raw = read_input(
+                item,
+                con,
+                mapping=mapping,
+                encoding=options.encoding,
+                delimiter=options.delimiter,
+                sheet=options.sheet,
+            )
+            if raw.info.get("read_on_driver"):
+                reading.notes.append(
+                    f"{raw.file}: Excel is read on this machine and sent to Spark "
+                    "(small workbooks only); save large ones as CSV or Parquet."
+                )
+            sources.append(raw)
+    return left
 
 
 def _as_list(inputs: Any) -> list[Any]:

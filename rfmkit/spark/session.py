@@ -32,3 +32,19 @@ def _create_cached_table(self: Any, name: str, expr: ibis.Table) -> ibis.Table:
 def session_of(con: BaseBackend) -> Any:
     """The Spark session behind an Ibis PySpark connection."""
     return con._session
+
+
+def functions(session: Any) -> Any:
+    """``pyspark.sql.functions`` for ``session``: the Connect ones for a Connect session.
+
+    PySpark picks the Connect functions only when the process was started as
+    a Connect client (``SPARK_CONNECT_MODE_ENABLED``); rfmkit opens Connect
+    sessions from an ordinary process, so it asks for them by the session.
+    """
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        from pyspark.sql.connect import functions as connect_functions
+
+        return connect_functions
+    from pyspark.sql import functions as classic_functions
+
+    return classic_functions

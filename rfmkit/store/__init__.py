@@ -14,7 +14,7 @@ database is attached to DuckDB (see :mod:`rfmkit.store.store`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rfmkit.store.base import (
     BREAKPOINTS_MODES,
@@ -58,26 +58,39 @@ __all__ = [
 
 
 def open_store(
-    location: str | Path | None = None, *, wait: float = DEFAULT_WAIT, read_only: bool = False
+    location: str | Path | None = None,
+    *,
+    wait: float = DEFAULT_WAIT,
+    read_only: bool = False,
+    con: Any = None,
 ) -> Store:
     """Open the snapshot store at ``location``, creating or upgrading its tables.
 
     Parameters
     ----------
     location
-        None for :data:`DEFAULT_STORE`, a DuckDB file path, or a
-        ``postgresql://`` URL (``?schema=NAME`` picks the schema).
+        None for :data:`DEFAULT_STORE`, a DuckDB file path, a
+        ``postgresql://`` URL (``?schema=NAME`` picks the schema), or a lake
+        folder that Spark writes (``lake:PATH``, ``s3a://bucket/rfmkit/``, a
+        folder path ending with ``/``; :class:`rfmkit.store.lake.LakeStore`,
+        which offers the :class:`SnapshotStore` protocol).
     wait
         Seconds to wait while another process holds a DuckDB store file;
         then a :class:`~rfmkit.errors.StoreError` names that process.
     read_only
         Open without writing (several readers may share a DuckDB file).
+    con
+        For a lake store: the Spark connection to use (default: the active
+        Spark session, else one as the environment says).
 
     Raises
     ------
     StoreError
         When the store cannot be opened, is busy, or is newer than rfmkit.
     """
+    from rfmkit.store.lake import LakeStore, is_lake
     from rfmkit.store.store import Store
 
+    if is_lake(location):  # a lake folder that Spark writes (see rfmkit.store.lake)
+        return cast("Store", LakeStore(str(location), con=con, read_only=read_only))
     return Store(parse_location(location), wait=wait, read_only=read_only)
