@@ -17,6 +17,9 @@ Customer metrics (RFM scoring):
 ``last_purchase``     date of the last positive order
 ``tenure_days``       whole days from the first positive order to ``as_of``
 ``avg_order_value``   ``monetary / frequency``
+``owner``             the customer's owner (salesperson), from the orders' owner
+                      column when one is named (``--map owner=负责人``): that of the
+                      latest order; only present then
 ``lifecycle_stage``   new, active, reactivated, at_risk, lapsed or insufficient_data,
                       from the customer's own purchase rhythm (:mod:`rfmkit.campaigns.lifecycle`)
 
@@ -66,7 +69,10 @@ SEGMENT_LABEL = "segment_label"
 #: new, active, reactivated, at_risk, lapsed or insufficient_data (:mod:`rfmkit.campaigns.lifecycle`)
 LIFECYCLE_STAGE = "lifecycle_stage"
 
-#: The scored customer table's columns, in order.
+#: The customer's owner (salesperson, account manager), when the orders name one.
+OWNER = "owner"
+
+#: The scored customer table's columns, in order (``owner`` follows when known).
 CUSTOMER_COLUMNS = (
     CUSTOMER_ID,
     RECENCY_DAYS,

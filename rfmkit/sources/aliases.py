@@ -224,4 +224,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "首次下单时间",
         "首单时间",
     ),
+    "owner": (
+        "owner",
+        "sales_rep",
+        "salesperson",
+        "account_manager",
+        "负责人",
+        "销售",
+        "销售员",
+        "业务员",
+        "客户经理",
+        "跟进人",
+    ),
 }

@@ -34,9 +34,19 @@ FIELD_NAMES: dict[str, str] = {
     "monetary": "monetary",
     "first_purchase": "first_purchase",
     "source": "source",
+    "owner": "owner",
 }
 
-TRANSACTION_FIELDS = ("customer", "date", "amount", "order", "quantity", "price", "source")
+TRANSACTION_FIELDS = (
+    "customer",
+    "date",
+    "amount",
+    "order",
+    "quantity",
+    "price",
+    "source",
+    "owner",
+)
 CUSTOMER_FIELDS = ("customer", "last_purchase", "frequency", "monetary", "first_purchase")
 
 _UNIT = re.compile(r"[(（\[【].*?[)）\]】]")

@@ -284,12 +284,16 @@ def _parse(
         cell = t[f["order"]]
         plain = "order" in clean or cell.type().is_integer()  # a number has no blank to trim
         order = cell.cast("string") if plain else values.clean_text(cell)
+    owner = ibis.null("string")
+    if "owner" in f:
+        owner = values.clean_text(t[f["owner"]].cast("string"))
     return {
         "customer_id": customer,
         "order_date": to_date("date"),
         "amount": amount,
         "order_id": order,
         "source": source,
+        "owner": owner,
         "_currency": currency,
     }
 

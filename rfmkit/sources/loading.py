@@ -65,6 +65,9 @@ class Loaded:
     #: :func:`rfmkit.sources.combine.integer_keys`): grouping by them is
     #: grouping by the canonical text ids, faster. None when no id is such.
     keyed: ibis.Table | None = field(default=None, repr=False)
+    #: ``customer_id, owner``: each customer's owner (salesperson) from the orders,
+    #: the one of their latest order; None when no input names an owner column.
+    owners: ibis.Table | None = field(default=None, repr=False)
 
     def cleaning_ids(self) -> Loaded:
         """The same inputs loaded again, every id cleaned (some trusted id was not clean).
@@ -148,7 +151,7 @@ def load_transactions(
         _check_usable(report, sources)
         if options.strict:
             enforce_strict(report)
-        loaded = _loaded(stage, report, level, sources)
+        loaded = _loaded(stage, report, level, sources, maps)
         if not flag_dirty:
             loaded.trusted_ids = frozenset().union(*trusted.values())
             loaded._reload = lambda: build(sorted(trusted), flag_dirty=False)
@@ -158,7 +161,11 @@ def load_transactions(
 
 
 def _loaded(
-    stage: ibis.Table, report: QualityReport, level: str, sources: Sequence[RawSource]
+    stage: ibis.Table,
+    report: QualityReport,
+    level: str,
+    sources: Sequence[RawSource],
+    maps: Sequence[ColumnMap] = (),
 ) -> Loaded:
     used = stage.filter(stage._reason.isnull())
     offsets = reporting.source_table(sources)
@@ -173,6 +180,11 @@ def _loaded(
         return Loaded(None, report, customers, stage, offsets)
     transactions = used.select(*g.TRANSACTION_COLUMNS)
     loaded = Loaded(transactions, report, None, stage, offsets)
+    if any("owner" in m.fields for m in maps):
+        named = used.filter(used.owner.notnull())
+        loaded.owners = named.group_by(g.CUSTOMER_ID).aggregate(
+            owner=named.owner.argmax(named.order_date)
+        )
     keys = {f"{name}_id": f"_{name}_key" for name in ("customer", "order")}
     if any(key in stage.columns for key in keys.values()):
         loaded.keyed = used.select(

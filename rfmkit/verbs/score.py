@@ -302,7 +302,9 @@ def score_totals(
             scored, chosen, levels=settings.levels, lang=settings.lang, split=settings.split
         )
     with record.step("lifecycle", progress):
-        customers = with_lifecycle(labelled, totals, settings).select(*g.CUSTOMER_COLUMNS)
+        customers = with_owner(
+            with_lifecycle(labelled, totals, settings).select(*g.CUSTOMER_COLUMNS), totals
+        )
     with record.step("summary", progress):
         summary = segment_summary(customers, chosen, settings.lang)
         concentration = pareto(customers, settings.top_percent, customers=totals.scorable)
@@ -324,6 +326,15 @@ def score_totals(
         record=record,
         loaded=totals.loaded,
     )
+
+
+def with_owner(customers: ir.Table, totals: Totals) -> ir.Table:
+    """``customers`` and, when the orders name one (``--map owner=COL``), each one's ``owner``."""
+    owners = totals.loaded.owners
+    if owners is None:
+        return customers
+    joined = customers.left_join(owners, g.CUSTOMER_ID)
+    return joined.select(*g.CUSTOMER_COLUMNS, g.OWNER)
 
 
 def with_lifecycle(customers: ir.Table, totals: Totals, settings: Settings) -> ir.Table:
