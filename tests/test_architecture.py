@@ -86,3 +86,13 @@ def test_starting_the_command_loads_no_engine():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_verb_is_exported_from_rfmkit():
+    import rfmkit
+    import rfmkit.verbs
+
+    assert set(rfmkit.verbs.__all__) == set(rfmkit.VERBS)
+    assert set(rfmkit.VERBS) <= set(rfmkit.__all__)
+    for name in rfmkit.VERBS:
+        assert getattr(rfmkit, name) is getattr(rfmkit.verbs, name)
