@@ -77,9 +77,10 @@ def report(result: dict[str, Any]) -> bool:
     runner.print_table(title, runs, "duckdb-read_csv")
     for other in ("duckdb-read_csv", "duckdb-transcode"):
         value = runner.ratio(runs, "rfmkit", other)
-        if value is not None:
+        cpu = runner.ratio(runs, "rfmkit", other, cpu=True)
+        if value is not None and cpu is not None:
             target = f" (target <= {MAX_VS_DUCKDB})" if result["encoding"] == "utf-8" else ""
-            print(f"  rfmkit / {other:<20} {value:.2f}{target}")
+            print(f"  rfmkit / {other:<20} {value:.2f} wall, {cpu:.2f} cpu{target}")
     prints = list(result["fingerprints"].values())
     agree = all(runner.same(p, prints[0]) for p in prints[1:])
     if not agree:

@@ -211,9 +211,13 @@ def print_table(title: str, runs: Sequence[Run], reference: str) -> None:
         )
 
 
-def ratio(runs: Sequence[Run], numerator: str, denominator: str) -> float | None:
-    """``numerator`` time over ``denominator`` time, when both ran."""
+def ratio(
+    runs: Sequence[Run], numerator: str, denominator: str, *, cpu: bool = False
+) -> float | None:
+    """``numerator`` time over ``denominator`` time (CPU-seconds with ``cpu``), when both ran."""
     found = {r.name: r for r in runs if r.ok}
     if numerator in found and denominator in found:
+        if cpu:
+            return found[numerator].cpu_seconds / found[denominator].cpu_seconds
         return found[numerator].seconds / found[denominator].seconds
     return None
