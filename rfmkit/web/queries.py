@@ -9,6 +9,7 @@ engine, and contacts are joined to that page only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,11 +19,13 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from rfmkit import glossary as g
-from rfmkit.errors import StoreError
-from rfmkit.store import SnapshotInfo, Store
-from rfmkit.store.store import ALIAS
+from rfmkit.store import SnapshotInfo, Store, lookup
 from rfmkit.web.errors import NotFound
 from rfmkit.web.security import mask_email, mask_phone
+from rfmkit.web.state import Cache, Reader
+
+#: Columns a customer's history adds when any snapshot has them.
+OPTIONAL_HISTORY = ("p_alive", "clv", "churn_risk", "value_segment", "owner")
 
 SortKey = Literal[
     "customer_id",
@@ -36,20 +39,7 @@ SortKey = Literal[
     "last_purchase",
 ]
 SORT_KEYS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
-#: Columns of a member row, in order.
-MEMBER_COLUMNS = (
-    g.CUSTOMER_ID,
-    g.SEGMENT,
-    g.SEGMENT_LABEL,
-    g.R_SCORE,
-    g.F_SCORE,
-    g.M_SCORE,
-    g.RFM_SCORE,
-    g.RECENCY_DAYS,
-    g.FREQUENCY,
-    g.MONETARY,
-    g.LAST_PURCHASE,
-)
+MEMBER_COLUMNS = lookup.MEMBER_COLUMNS
 CONTACTS = ("phone", "email")
 
 
@@ -117,8 +107,12 @@ class MembersPage:
         }
 
 
+#: Rows of each sorted listing kept in memory (pages 1 to 20 of 50): a snapshot never changes.
+CACHED_ROWS = 1000
+
+
 def members(
-    store: Store,
+    reader: Reader,
     info: SnapshotInfo,
     *,
     segment: str | None = None,
@@ -128,17 +122,41 @@ def members(
     page: int = 1,
     per_page: int = 50,
     pii: bool = False,
+    cache: Cache | None = None,
 ) -> MembersPage:
-    """Customers of ``segment`` (all when None) whose id contains ``q``, sorted and paged."""
+    """Customers of ``segment`` (all when None) whose id contains ``q``, sorted and paged.
+
+    With ``cache``, the count and the first :data:`CACHED_ROWS` rows of each
+    listing (snapshot, segment, ``q``, sort) are kept: the pages a person
+    pages through come from memory; deeper pages are read from the store.
+    """
     check_segment(info, segment)
-    table = _filtered(store, info, segment, q)
-    total = int(table.count().to_pyarrow().as_py())
-    key = ibis.desc(sort) if desc else ibis.asc(sort)
-    keys = [key] if sort == g.CUSTOMER_ID else [key, ibis.asc(g.CUSTOMER_ID)]
-    ordered = table.order_by(keys)
-    rows = ordered.select(*MEMBER_COLUMNS).limit(per_page, offset=(page - 1) * per_page)
-    frame = rows.to_pyarrow().to_pylist()
-    return MembersPage(total, page, per_page, with_contacts(store, frame, pii))
+    offset = (page - 1) * per_page
+
+    def read(limit: int, start: int) -> list[dict[str, Any]]:
+        return lookup.member_page(
+            reader.cursor,
+            reader.where,
+            info.snapshot_id,
+            segment=segment,
+            q=q,
+            sort=sort,
+            desc=desc,
+            limit=limit,
+            offset=start,
+        )
+
+    def head() -> tuple[int, list[dict[str, Any]]]:
+        total = lookup.count_members(reader.cursor, reader.where, info.snapshot_id, segment, q)
+        return total, read(CACHED_ROWS, 0)
+
+    if cache is None:
+        total, rows = head()[0], read(per_page, offset)
+    else:
+        total, first = cache.get(("members", info.snapshot_id, segment, q, sort, desc), head)
+        fits = offset + per_page <= CACHED_ROWS
+        rows = first[offset : offset + per_page] if fits else read(per_page, offset)
+    return MembersPage(total, page, per_page, with_contacts(reader, rows, pii))
 
 
 def _filtered(store: Store, info: SnapshotInfo, segment: str | None, q: str | None) -> ir.Table:
@@ -156,21 +174,13 @@ def member_table(store: Store, info: SnapshotInfo, segment: str | None, q: str |
     return _filtered(store, info, segment, q).order_by(ibis.desc(g.MONETARY), g.CUSTOMER_ID)
 
 
-def with_contacts(store: Store, rows: list[dict[str, Any]], pii: bool) -> list[dict[str, Any]]:
+def with_contacts(reader: Reader, rows: list[dict[str, Any]], pii: bool) -> list[dict[str, Any]]:
     """``rows`` with each customer's phone and email (masked unless ``pii``)."""
-    ids = [r[g.CUSTOMER_ID] for r in rows]
-    found: dict[str, tuple[Any, Any]] = {}
-    if ids:
-        marks = ", ".join("?" for _ in ids)
-        fetched = store.con.con.execute(
-            f"SELECT customer_id, phone, email FROM {ALIAS}.{store.where.schema}.contacts "
-            f"WHERE customer_id IN ({marks})",
-            ids,
-        ).fetchall()
-        found = {str(c): (p, e) for c, p, e in fetched}
+    ids = [str(r[g.CUSTOMER_ID]) for r in rows]
+    found = lookup.contacts_of(reader.cursor, reader.where, ids)
     out = []
     for row in rows:
-        phone, email = found.get(row[g.CUSTOMER_ID], (None, None))
+        phone, email = found.get(str(row[g.CUSTOMER_ID]), (None, None))
         if not pii:
             phone, email = mask_phone(phone), mask_email(email)
         out.append({**_plain(row), "phone": phone, "email": email})
@@ -181,17 +191,36 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
 
 
-def customer(store: Store, customer_id: str, lang: str, pii: bool) -> dict[str, Any]:
-    """One customer: the latest row, contacts and the history over every snapshot."""
-    from rfmkit.history import customer_history
+def customer(
+    reader: Reader, found: list[SnapshotInfo], customer_id: str, lang: str, pii: bool
+) -> dict[str, Any]:
+    """One customer: the latest row, contacts and the history over the snapshots ``found``."""
+    if not found:
+        raise NotFound("The store holds no snapshot yet.", fix="Upload data and run a scoring.")
+    optional = [c for c in OPTIONAL_HISTORY if any(c in s.columns for s in found)]
+    rows = lookup.customer_rows(reader.cursor, reader.where, customer_id, optional)
+    if not rows:
+        raise NotFound(
+            f"Customer {customer_id!r} is in none of the {len(found)} snapshots.",
+            fix="Check the id as written in the order data (leading zeros count).",
+        )
+    names = segment_labels(found[-1].scheme, lang)
+    history = []
+    for row in rows:
+        label = names.get(row[g.SEGMENT], row[g.SEGMENT_LABEL]) if names else row[g.SEGMENT_LABEL]
+        history.append(_plain(_clean({**row, g.SEGMENT_LABEL: label})))
+    latest = with_contacts(reader, [{g.CUSTOMER_ID: customer_id, **history[-1]}], pii)[0]
+    return {"customer_id": customer_id, "latest": latest, "history": history}
 
-    try:
-        history = customer_history(store, customer_id, lang=lang)
-    except StoreError as exc:
-        raise NotFound(exc.message, fix=exc.fix) from None
-    rows = [_plain(_clean(r)) for r in history.to_dict(orient="records")]
-    latest = with_contacts(store, [{g.CUSTOMER_ID: customer_id, **rows[-1]}], pii)[0]
-    return {"customer_id": customer_id, "latest": latest, "history": rows}
+
+@functools.lru_cache(maxsize=64)
+def segment_labels(scheme: str, lang: str) -> dict[str, str]:
+    """Segment key -> label in ``lang`` of a shipped scheme ({} for a user's scheme)."""
+    from rfmkit.scheme import load_scheme, shipped_schemes
+
+    if scheme not in shipped_schemes():
+        return {}
+    return {s.key: s.label(lang) for s in load_scheme(scheme).segments}
 
 
 def _clean(row: dict[Any, Any]) -> dict[str, Any]:

@@ -57,6 +57,14 @@ class Cache:
             self._items.clear()
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A DuckDB cursor of the store for this thread, and the prefix of the store's tables."""
+
+    cursor: Any
+    where: str
+
+
 class WebState:
     """The state of one app: open it with :meth:`open`, end it with :meth:`close`."""
 
@@ -66,9 +74,12 @@ class WebState:
         self.lock = threading.RLock()
         self.throttle = Throttle()
         self.cache = Cache()
+        self.listings = Cache(size=256)
         self.vault: Vault | None = load_vault(config.serve.secret_key_file)
         self.data_dir = data_dir(config)
         self._store: Store | None = None
+        self._local = threading.local()
+        self._cursors: list[Any] = []
         self.token_touched: dict[str, float] = {}
 
     def open(self) -> None:
@@ -81,8 +92,29 @@ class WebState:
             accounts.ensure_tables(store)
             accounts.fail_unfinished_jobs(store)
 
+    def reader(self) -> Reader:
+        """This thread's cursor for point look-ups (:mod:`rfmkit.store.lookup`), without the lock.
+
+        DuckDB runs the cursors of one database in parallel; the store's own
+        connection (:meth:`db`) stays the one writer.
+        """
+        found: Reader | None = getattr(self._local, "reader", None)
+        if found is None:
+            from rfmkit.store.lookup import prefix
+
+            with self.lock:
+                if self._store is None:
+                    raise RuntimeError("The web app's store is not open.")
+                found = Reader(self._store.con.con.cursor(), prefix(self._store))
+                self._cursors.append(found.cursor)
+            self._local.reader = found
+        return found
+
     def close(self) -> None:
         with self.lock:
+            for cursor in self._cursors:
+                cursor.close()
+            self._cursors.clear()
             if self._store is not None:
                 self._store.close()
                 self._store = None

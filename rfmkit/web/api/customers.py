@@ -20,5 +20,7 @@ def customer(
     who: Reader,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
 ) -> dict[str, Any]:
-    with state_of(request).db() as store:
-        return queries.customer(store, customer_id, lang, who.sees_pii)
+    state = state_of(request)
+    with state.db() as store:
+        found = store.snapshots()
+    return queries.customer(state.reader(), found, customer_id, lang, who.sees_pii)

@@ -57,19 +57,21 @@ def members(
     desc: bool = True,
     q: Annotated[str | None, Query(max_length=100, description="Part of a customer id.")] = None,
 ) -> dict[str, Any]:
-    with state_of(request).db() as store:
+    state = state_of(request)
+    with state.db() as store:
         info = queries.snapshot_info(store, as_of)
-        found = queries.members(
-            store,
-            info,
-            segment=segment,
-            q=q,
-            sort=sort,
-            desc=desc,
-            page=page,
-            per_page=per_page,
-            pii=who.sees_pii,
-        )
+    found = queries.members(
+        state.reader(),
+        info,
+        segment=segment,
+        q=q,
+        sort=sort,
+        desc=desc,
+        page=page,
+        per_page=per_page,
+        pii=who.sees_pii,
+        cache=state.listings,
+    )
     return {"as_of": info.as_of.isoformat(), "segment": segment, **found.to_dict()}
 
 

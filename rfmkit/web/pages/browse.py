@@ -58,11 +58,18 @@ def segment_page(
     state = state_of(request)
     with state.db() as store:
         info = queries.snapshot_info(store, as_of)
-        found = queries.members(
-            store, info, segment=segment, q=q, sort=sort, desc=desc, page=page, pii=who.sees_pii
-        )
-    view = views.overview(state, info, lang_of(request))
-    label = next((s["segment_label"] for s in view.segments if s["segment"] == segment), segment)
+    found = queries.members(
+        state.reader(),
+        info,
+        segment=segment,
+        q=q,
+        sort=sort,
+        desc=desc,
+        page=page,
+        pii=who.sees_pii,
+        cache=state.listings,
+    )
+    label = queries.segment_labels(info.scheme, lang_of(request)).get(segment, segment)
     return render(
         request,
         "segment.html",
@@ -80,8 +87,10 @@ def segment_page(
 
 @router.get("/customers/{customer_id}")
 def customer_page(request: Request, customer_id: str, who: Reader) -> Response:
-    with state_of(request).db() as store:
-        detail = queries.customer(store, customer_id, lang_of(request), who.sees_pii)
+    state = state_of(request)
+    with state.db() as store:
+        found = store.snapshots()
+    detail = queries.customer(state.reader(), found, customer_id, lang_of(request), who.sees_pii)
     return render(request, "customer.html", detail=detail)
 
 

@@ -1,0 +1,145 @@
+"""Point look-ups in the store for interactive use: one page of a segment, one customer.
+
+The web app answers these many times a second, so they are single
+parameterised statements (planned by DuckDB, no expression compiling per
+request), run on a DuckDB cursor of the store's database -- a cursor per
+thread reads in parallel with the others. Sorting and cutting a page happen
+in the engine; only the page comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from rfmkit import glossary as g
+from rfmkit.store.store import ALIAS, Store
+
+#: Columns of a member row, in order.
+MEMBER_COLUMNS = (
+    g.CUSTOMER_ID,
+    g.SEGMENT,
+    g.SEGMENT_LABEL,
+    g.R_SCORE,
+    g.F_SCORE,
+    g.M_SCORE,
+    g.RFM_SCORE,
+    g.RECENCY_DAYS,
+    g.FREQUENCY,
+    g.MONETARY,
+    g.LAST_PURCHASE,
+)
+#: Columns a page can be sorted by.
+SORTABLE = (
+    g.CUSTOMER_ID,
+    g.RECENCY_DAYS,
+    g.FREQUENCY,
+    g.MONETARY,
+    g.RFM_SCORE,
+    g.R_SCORE,
+    g.F_SCORE,
+    g.M_SCORE,
+    g.LAST_PURCHASE,
+)
+#: Columns of a customer's history row (before the optional ones).
+HISTORY_COLUMNS = (
+    "as_of",
+    g.SEGMENT,
+    g.SEGMENT_LABEL,
+    g.R_SCORE,
+    g.F_SCORE,
+    g.M_SCORE,
+    g.RFM_SCORE,
+    g.RECENCY_DAYS,
+    g.FREQUENCY,
+    g.MONETARY,
+    g.LAST_PURCHASE,
+)
+
+
+def prefix(store: Store) -> str:
+    return f"{ALIAS}.{store.where.schema}"
+
+
+def _where(segment: str | None, q: str | None) -> tuple[str, list[Any]]:
+    clauses, params = ["snapshot_id = ?"], []
+    if segment is not None:
+        clauses.append(f"{g.SEGMENT} = ?")
+        params.append(segment)
+    if q:
+        clauses.append(f"contains({g.CUSTOMER_ID}, ?)")
+        params.append(q)
+    return " AND ".join(clauses), params
+
+
+def count_members(
+    cursor: duckdb.DuckDBPyConnection,
+    where: str,
+    snapshot_id: str,
+    segment: str | None,
+    q: str | None,
+) -> int:
+    """How many customers of the snapshot match ``segment`` and ``q`` (part of the id)."""
+    clause, params = _where(segment, q)
+    row = cursor.execute(
+        f"SELECT count(*) FROM {where}.snapshot_customers WHERE {clause}", [snapshot_id, *params]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def member_page(
+    cursor: duckdb.DuckDBPyConnection,
+    where: str,
+    snapshot_id: str,
+    *,
+    segment: str | None,
+    q: str | None,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """One page of matching customers, sorted by ``sort`` (then by id), as dicts."""
+    if sort not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort!r}")
+    clause, params = _where(segment, q)
+    order = f"{sort} {'DESC' if desc else 'ASC'} NULLS LAST"
+    if sort != g.CUSTOMER_ID:
+        order += f", {g.CUSTOMER_ID}"
+    rows = cursor.execute(
+        f"SELECT {', '.join(MEMBER_COLUMNS)} FROM {where}.snapshot_customers WHERE {clause} "
+        f"ORDER BY {order} LIMIT ? OFFSET ?",
+        [snapshot_id, *params, limit, offset],
+    ).fetchall()
+    return [dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in rows]
+
+
+def customer_rows(
+    cursor: duckdb.DuckDBPyConnection, where: str, customer_id: str, optional: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The customer's row in every stored snapshot, oldest first (``optional`` columns too)."""
+    columns = [*HISTORY_COLUMNS[1:], *optional]
+    picked = ", ".join(f"c.{c}" for c in columns)
+    rows = cursor.execute(
+        f"SELECT s.as_of, {picked} FROM {where}.snapshot_customers c "
+        f"JOIN {where}.snapshots s ON s.snapshot_id = c.snapshot_id "
+        f"WHERE c.{g.CUSTOMER_ID} = ? ORDER BY s.as_of",
+        [customer_id],
+    ).fetchall()
+    return [dict(zip(("as_of", *columns), row, strict=True)) for row in rows]
+
+
+def contacts_of(
+    cursor: duckdb.DuckDBPyConnection, where: str, ids: Sequence[str]
+) -> dict[str, tuple[Any, Any]]:
+    """``customer_id -> (phone, email)`` for the customers in ``ids`` that have contacts."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = cursor.execute(
+        f"SELECT customer_id, phone, email FROM {where}.contacts WHERE customer_id IN ({marks})",
+        list(ids),
+    ).fetchall()
+    return {str(c): (p, e) for c, p, e in rows}
