@@ -51,6 +51,7 @@ bench-smoke: install bench-env
 	$(BIN)/python bench/bench_report.py --smoke
 	$(BIN)/python bench/bench_backfill.py --smoke
 	$(BIN)/python bench/bench_refresh.py --smoke
+	$(BIN)/python bench/bench_web.py --smoke
 
 clean:
 	rm -rf $(VENV) .bench-venv rfmkit-demo .pytest_cache .mypy_cache .ruff_cache
