@@ -41,13 +41,19 @@ class Runner:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rfmkit-run")
 
     def start(
-        self, path: Path, settings: Settings, history: HistoryOptions, by: str, source: str
+        self,
+        path: Path,
+        settings: Settings,
+        history: HistoryOptions,
+        by: str,
+        source: str,
+        ip: str | None = None,
     ) -> str:
         """Queue a run of ``path``; its job id."""
         job_id = uuid.uuid4().hex
         with self.state.db() as store:
             accounts.add_job(store, job_id, "score", by)
-        self._pool.submit(self._run, job_id, path, settings, history, by, source)
+        self._pool.submit(self._run, job_id, path, settings, history, (by, ip), source)
         return job_id
 
     def submit(self, work: Callable[[], Any]) -> Future[Any]:
@@ -68,9 +74,10 @@ class Runner:
         path: Path,
         settings: Settings,
         history: HistoryOptions,
-        by: str,
+        who: tuple[str, str | None],
         source: str,
     ) -> None:
+        by, ip = who
         try:
             result = self._score(job_id, path, settings, history)
         except RfmError as exc:
@@ -88,6 +95,7 @@ class Runner:
                 store,
                 by,
                 "run",
+                ip=ip,
                 obj=f"snapshot {result['as_of']} from {source}",
                 row_count=result["customers"],
             )

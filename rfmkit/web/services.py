@@ -103,9 +103,10 @@ def start_run(
     settings: Settings,
     history: HistoryOptions,
     who: Principal,
+    ip: str | None = None,
 ) -> str:
     found = find_upload(state.data_dir / "uploads", upload_id)
-    return runner.start(found.path, settings, history, who.name, found.name)
+    return runner.start(found.path, settings, history, who.name, found.name, ip)
 
 
 def job_dict(job: dict[str, Any]) -> dict[str, Any]:

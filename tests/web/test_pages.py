@@ -214,7 +214,9 @@ def test_upload_check_and_run_through_the_api(web: TestClient, seeded: Seeded) -
     dates = [s["as_of"] for s in web.get("/api/v1/snapshots", headers=headers).json()]
     assert "2025-03-01" in dates
     audit = web.get("/api/v1/audit", headers=headers).json()
-    assert any(a["action"] == "run" and "2025-03-01" in a["object"] for a in audit)
+    runs = [a for a in audit if a["action"] == "run" and "2025-03-01" in a["object"]]
+    assert runs[0]["ip"] == "testclient" and runs[0]["actor"] == "admin"
+    assert runs[0]["row_count"] == job["result"]["customers"]  # type: ignore[index]
 
 
 def test_a_failing_run_says_why(web: TestClient, seeded: Seeded) -> None:

@@ -80,7 +80,13 @@ def start_run(request: Request, body: RunRequest, who: Runner) -> dict[str, Any]
     check_csrf(request, who, None)
     state = state_of(request)
     job_id = services.start_run(
-        request.app.state.runner, state, body.upload_id, body.settings(), body.history(), who
+        request.app.state.runner,
+        state,
+        body.upload_id,
+        body.settings(),
+        body.history(),
+        who,
+        client_ip(request),
     )
     return {"job_id": job_id, "status": "queued", "progress": 0.0}
 

@@ -88,7 +88,13 @@ async def run(request: Request, upload_id: str, who: Runner) -> Response:
     )
     state = state_of(request)
     job_id = services.start_run(
-        request.app.state.runner, state, upload_id, settings, HistoryOptions(), who
+        request.app.state.runner,
+        state,
+        upload_id,
+        settings,
+        HistoryOptions(),
+        who,
+        client_ip(request),
     )
     return RedirectResponse(f"/runs/{job_id}", status_code=303)
 
