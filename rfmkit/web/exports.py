@@ -16,6 +16,7 @@ from typing import Literal
 import ibis.expr.types as ir
 
 from rfmkit import glossary as g
+from rfmkit.campaigns.audiences import _neutralised
 from rfmkit.campaigns.contacts import EMAIL, PHONE, normalise_email, normalise_phone, sha256_hex
 from rfmkit.campaigns.suppression import apply_suppression
 from rfmkit.export import write_table
@@ -48,8 +49,14 @@ def export_members(
     table = _with_contacts(store, member_table(store, info, segment, q).select(*MEMBER_COLUMNS))
     kept, removed = apply_suppression(table, store=store)
     shaped = _contacts(kept, contacts)
+    raw_cells = False
+    if contacts == "raw" and fmt == "csv":
+        # E.164 phones start with "+" but are never formulas: quote every other risky cell
+        # (as the audience exports do) and write the phones as they are.
+        shaped, raw_cells = _neutralised(shaped, keep=(PHONE,)), True
     folder.mkdir(parents=True, exist_ok=True)
-    path = write_table(shaped, folder / f"export-{uuid.uuid4().hex}.{fmt}", order_by=None)
+    target = folder / f"export-{uuid.uuid4().hex}.{fmt}"
+    path = write_table(shaped, target, order_by=None, raw_cells=raw_cells)
     return Exported(path, int(shaped.count().to_pyarrow().as_py()), removed)
 
 
@@ -61,7 +68,9 @@ def _with_contacts(store: Store, table: ir.Table) -> ir.Table:
 
 def _contacts(table: ir.Table, contacts: Contacts) -> ir.Table:
     if contacts == "raw":
-        return table
+        return table.mutate(
+            phone=normalise_phone(table[PHONE]), email=normalise_email(table[EMAIL])
+        )
     if contacts == "none":
         return table.drop(PHONE, EMAIL)
     hashed = table.mutate(

@@ -232,7 +232,9 @@ def test_raw_contacts_need_pii_rights(web: TestClient, seeded: Seeded) -> None:
     web.cookies.clear()
     body = web.get("/api/v1/exports/latest?contacts=raw", headers=bearer(seeded.tokens["export"]))
     assert body.status_code == 200
-    assert "+8613800000000" in body.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body.content.decode("utf-8-sig"))))
+    first = next(r for r in rows if r["customer_id"] == seeded.customer)
+    assert (first["phone"], first["email"]) == ("+8613800000000", "person0@example.com")
 
 
 def test_audit_log_as_csv(web: TestClient, seeded: Seeded) -> None:
