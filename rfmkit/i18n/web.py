@@ -39,6 +39,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "check.scheme": {"zh": "分层方案", "en": "Segment scheme"},
     "check.run": {"zh": "确认并开始评分", "en": "Confirm and score"},
+    "check.contacts": {
+        "zh": "作为联系人文件（客户 ID、手机、邮箱）",
+        "en": "Use as the contacts file (customer id, phone, email)",
+    },
     "check.failed": {"zh": "无法读取此文件", "en": "This file cannot be read"},
     "field.customer": {"zh": "客户 ID", "en": "Customer id"},
     "field.date": {"zh": "日期", "en": "Date"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 from fastapi import UploadFile
 
 from rfmkit.errors import ConfigError
@@ -185,3 +186,30 @@ def add_connection(
     with state.db() as store:
         accounts.put_secret(store, name, kind, sealed, who.name)
         accounts.audit(store, who.name, "connection.define", ip=ip, obj=f"{kind} {name}")
+
+
+def load_contacts(state: WebState, upload_id: str, who: Principal, ip: str) -> int:
+    """Replace the store's contacts with an uploaded file's customer id, phone and email.
+
+    The file is read like the contacts of ``rfmkit audience export``
+    (:func:`rfmkit.verbs.audience.read_list`); phones and emails are kept as
+    written (normalised when exported); how many customers have contacts.
+    """
+    from rfmkit.backend import connect
+    from rfmkit.verbs.audience import read_list
+
+    found = find_upload(state.data_dir / "uploads", upload_id)
+    table = read_list(found.path, connect(), ("customer_id", "phone", "email"), what="contacts")
+    if "customer_id" not in table.columns or len(table.columns) < 2:
+        raise ConfigError(
+            "The contacts file needs a customer id and a phone or email column.",
+            fix="Name them customer_id, phone and email (or their usual names).",
+        )
+    present = set(table.columns)
+    shaped = table.mutate(
+        **{c: ibis.null("string") for c in ("phone", "email") if c not in present}
+    ).select("customer_id", "phone", "email")
+    with state.db() as store:
+        count = accounts.replace_contacts(store, shaped.to_pyarrow())
+        accounts.audit(store, who.name, "contacts", ip=ip, obj=found.name, row_count=count)
+    return count

@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/exports/latest", "export"),
     ("POST", "/api/v1/uploads", "activate"),
     ("POST", "/api/v1/uploads/0/check", "activate"),
+    ("POST", "/api/v1/uploads/0/contacts", "activate"),
     ("POST", "/api/v1/runs", "activate"),
     ("GET", "/api/v1/audit", "admin"),
     ("GET", "/api/v1/audit.csv", "admin"),
@@ -250,3 +251,21 @@ def test_audiences_and_campaigns_read_from_the_store(web: TestClient, seeded: Se
     assert web.get("/api/v1/audiences", headers=headers).json() == []
     shape(web.get("/api/v1/audiences/none", headers=headers), 404, "not_found")
     shape(web.get("/api/v1/campaigns/none", headers=headers), 404, "not_found")
+
+
+def test_an_upload_becomes_the_contacts(web: TestClient, seeded: Seeded) -> None:
+    headers = bearer(seeded.tokens["admin"])
+    text = f"会员ID,手机,邮箱\n{seeded.customer},13900000001,NEW@Example.com\n"
+    sent = web.post(
+        "/api/v1/uploads", files={"file": ("contacts.csv", text.encode())}, headers=headers
+    ).json()
+    answer = web.post(f"/api/v1/uploads/{sent['upload_id']}/contacts", headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"customers": 1}
+    latest = web.get(f"/api/v1/customers/{seeded.customer}", headers=headers).json()["latest"]
+    assert (latest["phone"], latest["email"]) == ("13900000001", "NEW@Example.com")
+    body = web.get("/api/v1/exports/latest?contacts=raw", headers=headers).content
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    mine = next(r for r in rows if r["customer_id"] == seeded.customer)
+    assert (mine["phone"], mine["email"]) == ("+8613900000001", "new@example.com")
+    audit = web.get("/api/v1/audit?limit=5", headers=headers).json()
+    assert any(a["action"] == "contacts" and a["row_count"] == 1 for a in audit)

@@ -104,3 +104,14 @@ def get_run(request: Request, job_id: str, who: Reader) -> dict[str, Any]:
     if job is None:
         raise NotFound(f"No run {job_id!r}.")
     return services.job_dict(job)
+
+
+@router.post(
+    "/uploads/{upload_id}/contacts",
+    summary="Use an upload as the contacts (customer id, phone, email)",
+    responses=errors(404),
+)
+def contacts(request: Request, upload_id: str, who: Runner) -> dict[str, Any]:
+    check_csrf(request, who, None)
+    count = services.load_contacts(state_of(request), upload_id, who, client_ip(request))
+    return {"customers": count}

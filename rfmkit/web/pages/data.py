@@ -115,3 +115,11 @@ def run_page(request: Request, job_id: str, who: Reader) -> Response:
 @router.get("/runs/{job_id}/progress")
 def run_progress(request: Request, job_id: str, who: Reader) -> Response:
     return render(request, "run_progress.html", job=_job(request, job_id))
+
+
+@router.post("/data/{upload_id}/contacts")
+async def use_as_contacts(request: Request, upload_id: str, who: Runner) -> Response:
+    form = await request.form()
+    check_csrf(request, who, str(form.get("csrf_token", "")))
+    services.load_contacts(state_of(request), upload_id, who, client_ip(request))
+    return RedirectResponse("/data", status_code=303)
