@@ -24,7 +24,7 @@ from typing import Any
 
 import rfmkit
 from rfmkit.backend import connect
-from rfmkit.report import write_report
+from rfmkit.reporting import write_report
 
 SMOKE_CUSTOMERS = 20_000
 MAX_SECONDS, MAX_MB, MAX_PEAK_MIB = 15.0, 10.0, 2048.0

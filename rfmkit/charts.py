@@ -13,7 +13,7 @@ The data behind a chart is aggregated inside the engine (a group-by per
 chart); a figure never holds one point per customer. ``lang`` (``zh`` or
 ``en``) defaults to the language of the run. The charts of predictions need
 the result of :func:`rfmkit.predict`; those of history need ``history`` (see
-:mod:`rfmkit.report.history`).
+:mod:`rfmkit.reporting.history`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ import plotly.graph_objects as go
 
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
-from rfmkit.report import data, figures, model_figures
-from rfmkit.report.export import export_chart
-from rfmkit.report.history import History, as_history
-from rfmkit.report.text import t
+from rfmkit.reporting import data, figures, model_figures
+from rfmkit.reporting.export import export_chart
+from rfmkit.reporting.history import History, as_history
+from rfmkit.reporting.text import t
 from rfmkit.verbs.score import ScoreResult
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def _history(history: HistoryLike, part: str) -> History:
     if past is None or getattr(past, part) is None:
         raise ConfigError(
             f"The chart {part} needs history with a {part} table.",
-            fix="Pass history={'migration': ..., 'trend': ...} (see rfmkit.report.history).",
+            fix="Pass history={'migration': ..., 'trend': ...} (see rfmkit.reporting.history).",
         )
     return past
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from playwright.sync_api import Route, sync_playwright
 
 import rfmkit
-from rfmkit.demo import generate_orders
-from rfmkit.report import write_report
+from rfmkit.demo_data import generate_orders
+from rfmkit.reporting import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

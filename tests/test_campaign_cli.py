@@ -529,7 +529,7 @@ def test_the_report_has_a_campaign_section_when_campaigns_are_given(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import rfmkit
-    from rfmkit.report import render_report
+    from rfmkit.reporting import render_report
 
     assignments, log = golden_files(shop)
     measured = measure_campaign(

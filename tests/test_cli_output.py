@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rfmkit.cli import main
-from rfmkit.demo import write_demo
+from rfmkit.demo_data import write_demo
 
 
 @pytest.fixture(scope="module")

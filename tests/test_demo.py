@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from rfmkit.demo import DEMO_COLUMNS, generate_orders, write_demo
+from rfmkit.demo_data import DEMO_COLUMNS, generate_orders, write_demo
 
 START, END = date(2023, 7, 1), date(2025, 6, 30)
 

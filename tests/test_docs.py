@@ -45,7 +45,7 @@ def shell_commands() -> list[str]:
 @pytest.fixture
 def demo_folder(chinese_export):
     """The files README's commands name: the demo log, a copy as orders.csv, the GBK export."""
-    from rfmkit.demo import write_demo
+    from rfmkit.demo_data import write_demo
 
     orders = write_demo(chinese_export / "rfmkit-demo", customers=600, seed=3)
     (chinese_export / "orders.csv").write_bytes(orders.read_bytes())

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from rfmkit import i18n
-from rfmkit.report.page import esc, paragraph, section, table
+from rfmkit.reporting.page import esc, paragraph, section, table
 
 KEY = "campaigns"
 _HEADS = (

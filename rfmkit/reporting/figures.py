@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rfmkit import glossary as g
-from rfmkit.report import fmt, style
-from rfmkit.report.text import t
+from rfmkit.reporting import fmt, style
+from rfmkit.reporting.text import t
 from rfmkit.scoring import Breakpoints
 from rfmkit.summary import Pareto
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from rfmkit.report import fmt, style
-from rfmkit.report.data import FREQUENCY_CAP
-from rfmkit.report.text import t
+from rfmkit.reporting import fmt, style
+from rfmkit.reporting.data import FREQUENCY_CAP
+from rfmkit.reporting.text import t
 
 if TYPE_CHECKING:
     from rfmkit.models import ValidationReport

@@ -13,9 +13,9 @@ from rfmkit import charts
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
 from rfmkit.quality import atomic_write
-from rfmkit.report import data, fmt
-from rfmkit.report.history import History, as_history
-from rfmkit.report.page import (
+from rfmkit.reporting import data, fmt
+from rfmkit.reporting.history import History, as_history
+from rfmkit.reporting.page import (
     Chart,
     charts_grid,
     esc,
@@ -25,7 +25,7 @@ from rfmkit.report.page import (
     section,
     table,
 )
-from rfmkit.report.text import has, t
+from rfmkit.reporting.text import has, t
 from rfmkit.scoring import Breakpoints
 from rfmkit.verbs.score import ScoreResult
 
@@ -77,7 +77,7 @@ def render_report(
     lang
         ``zh`` or ``en``; default: the language of the run.
     history
-        Segment migration and trend tables (see :mod:`rfmkit.report.history`);
+        Segment migration and trend tables (see :mod:`rfmkit.reporting.history`);
         the history section appears only when given.
     predictions
         The result of :func:`rfmkit.predict` when ``result`` is a plain scoring
@@ -319,7 +319,7 @@ class _Report:
         )
 
     def campaigns(self, measured: pd.DataFrame | Mapping[str, pd.DataFrame]) -> str:
-        from rfmkit.report.campaigns import campaign_section
+        from rfmkit.reporting.campaigns import campaign_section
 
         labels = {s.key: s.label(self.lang) for s in self.scored.scheme.segments}
         return campaign_section(measured, self.lang, labels)

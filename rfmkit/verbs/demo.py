@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rfmkit.demo import write_demo
+from rfmkit.demo_data import write_demo
 from rfmkit.errors import OutputError
 from rfmkit.segments import load_scheme
 from rfmkit.settings import DemoOptions, SaveOptions, Settings, build_group
@@ -70,7 +70,7 @@ def demo_with(
     files = save(result, targets)
     if progress is not None:
         progress("report")
-    from rfmkit.report import write_report
+    from rfmkit.reporting import write_report
 
     files.append(write_report(result, folder / REPORT))
     return DemoResult(orders=orders, result=result, files=files)

@@ -33,7 +33,7 @@ def report(
 
     Takes every setting of :func:`rfmkit.score` (and of :func:`rfmkit.predict`)
     by name; ``history`` adds the migration and trend sections (see
-    :mod:`rfmkit.report.history`).
+    :mod:`rfmkit.reporting.history`).
     """
     options = build_group(ReportOptions, environ={}, **_pop(settings, ReportOptions))
     return report_with(
@@ -58,7 +58,7 @@ def report_with(
     history: Any = None,
 ) -> Drawn:
     """:func:`report` with validated settings."""
-    from rfmkit.report import write_report
+    from rfmkit.reporting import write_report
 
     result = run_for(transactions, settings, options.predict, con=con, progress=progress)
     if progress is not None:

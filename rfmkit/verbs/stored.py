@@ -37,7 +37,7 @@ def report_from_store(
     lang: str | None = None,
 ) -> Drawn:
     """Write the HTML report of the snapshot of ``as_of`` (default: the latest) with its history."""
-    from rfmkit.report import write_report
+    from rfmkit.reporting import write_report
 
     with opened(store) as found:
         info = found.snapshot(as_of) if as_of is not None else _latest(found)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from rfmkit import charts
-from rfmkit.report import data
+from rfmkit.reporting import data
 from rfmkit.store import SnapshotInfo, Store
 from rfmkit.web.errors import NotFound
 from rfmkit.web.queries import frame_rows, snapshot_dict

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import rfmkit
-from rfmkit.demo import generate_orders
+from rfmkit.demo_data import generate_orders
 from tests.helpers import transactions_frame
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -78,7 +78,7 @@ def demo_prediction(demo_orders: pd.DataFrame) -> Any:
 @pytest.fixture(scope="session")
 def demo_report(demo_prediction: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full report of the demo run: predictions, history and a run record."""
-    from rfmkit.report import write_report
+    from rfmkit.reporting import write_report
 
     path = tmp_path_factory.mktemp("report") / "report.html"
     return write_report(

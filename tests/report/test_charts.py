@@ -10,7 +10,7 @@ import pytest
 
 import rfmkit.charts as charts
 from rfmkit.errors import ConfigError
-from rfmkit.report import fmt
+from rfmkit.reporting import fmt
 from tests.report.conftest import HISTORY
 
 

@@ -14,8 +14,8 @@ from PIL import Image
 
 import rfmkit.charts as charts
 from rfmkit.errors import OutputError
-from rfmkit.report.export import chart_bytes, export_chart
-from rfmkit.report.style import FONT
+from rfmkit.reporting.export import chart_bytes, export_chart
+from rfmkit.reporting.style import FONT
 from tests.report.conftest import ARTIFACTS, chromium
 
 pytestmark = pytest.mark.xdist_group("browser")

@@ -11,7 +11,7 @@ import pytest
 
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
-from rfmkit.report import SECTIONS, render_report, write_report
+from rfmkit.reporting import SECTIONS, render_report, write_report
 from tests.report.conftest import (
     TINY_CUSTOMERS,
     TINY_ORDERS,

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
-from rfmkit.demo import generate_orders
+from rfmkit.demo_data import generate_orders
 from rfmkit.settings import ServeOptions
 from rfmkit.store import accounts, open_store
 from rfmkit.verbs.snapshot import snapshot

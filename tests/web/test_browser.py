@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from rfmkit.demo import generate_orders
+from rfmkit.demo_data import generate_orders
 from rfmkit.settings import ServeOptions
 from rfmkit.store import accounts, open_store
 from rfmkit.verbs.snapshot import snapshot
