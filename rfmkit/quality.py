@@ -110,35 +110,56 @@ class QualityReport:
         """The report as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
         """A few lines for people: rows, customers, dates, rules that took rows."""
+        from rfmkit import i18n
+
+        def t(key: str, **values: Any) -> str:
+            return i18n.t(f"quality.{key}", lang, **values)
+
         lines = [
-            f"Rows read: {self.rows_read:,}  used: {self.rows_used:,}  "
-            f"customers: {self.customers:,}",
+            t(
+                "rows",
+                read=f"{self.rows_read:,}",
+                used=f"{self.rows_used:,}",
+                customers=f"{self.customers:,}",
+            )
         ]
         if len(self.sources) > 1:
             for s in self.sources:
-                lines.append(f"  {s.name}: read {s.rows_read:,}, used {s.rows_used:,}")
+                lines.append(
+                    t("source", name=s.name, read=f"{s.rows_read:,}", used=f"{s.rows_used:,}")
+                )
         if self.date_min is not None:
-            lines.append(f"Dates: {self.date_min} to {self.date_max}")
+            lines.append(t("dates", first=self.date_min, last=self.date_max))
         if self.amount.get("sum") is not None:
             total, mean = self.amount["sum"], self.amount.get("mean") or 0.0
-            lines.append(f"Amount: total {total:,.2f}, mean {mean:,.2f}")
+            lines.append(t("amount", total=f"{total:,.2f}", mean=f"{mean:,.2f}"))
         for r in self.rules:
             if r.count:
-                where = _where(r.examples[0]) if r.examples else ""
                 lines.append(
-                    f"  {r.rule}: {r.count:,} rows ({r.share:.1%}) {r.action} — "
-                    f"{r.description}{where}"
+                    t(
+                        "rule",
+                        rule=r.rule,
+                        count=f"{r.count:,}",
+                        share=f"{r.share:.1%}",
+                        action=i18n.rule_action(r.action, lang),
+                        description=i18n.rule_description(r.rule, r.description, lang),
+                        where=_where(r.examples[0], lang) if r.examples else "",
+                    )
                 )
-        lines.extend(f"Warning: {w}" for w in self.warnings)
+        lines.extend(i18n.t("warning", lang, text=w) for w in self.warnings)
         return "\n".join(lines)
 
 
-def _where(example: dict[str, Any]) -> str:
+def _where(example: dict[str, Any], lang: str = "en") -> str:
+    from rfmkit import i18n
+
     if example.get("line") is None:
         return ""
-    return f"; e.g. {example.get('file') or 'input'} line {example['line']}"
+    return i18n.t(
+        "quality.example", lang, file=example.get("file") or "input", line=example["line"]
+    )
 
 
 def _jsonable(value: Any) -> Any:
