@@ -49,6 +49,7 @@ bench-smoke: install bench-env
 	$(BIN)/python bench/bench_store.py --smoke
 	$(BIN)/python bench/bench_xlsx.py --smoke
 	$(BIN)/python bench/bench_report.py --smoke
+	$(BIN)/python bench/bench_spark.py --smoke
 	$(BIN)/python bench/bench_backfill.py --smoke
 	$(BIN)/python bench/bench_refresh.py --smoke
 	$(BIN)/python bench/bench_web.py --smoke

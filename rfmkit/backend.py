@@ -166,7 +166,24 @@ def _connect_session(remote: str, conf: Mapping[str, str]) -> Any:
             f"The Spark Connect server {remote} cannot be reached: {_first_line(exc)}",
             fix="Check that the server runs (start-connect-server.sh) and the host and port.",
         ) from exc
+    _stop_before_exit(session)
     return session
+
+
+def _stop_before_exit(session: Any) -> None:
+    """Close the Connect client quietly when Python exits (see :func:`rfmkit.spark.session.closing`).
+
+    :mod:`threading` exit handlers run before the thread pools are shut
+    down (in reverse order); :mod:`atexit` ones only after, too late.
+    """
+    import threading
+
+    from rfmkit.spark.session import closing
+
+    register = getattr(threading, "_register_atexit", None)
+    if register is not None and not getattr(session, "_rfmkit_exit", False):
+        session._rfmkit_exit = True
+        register(closing)
 
 
 def connect_address(remote: str) -> tuple[str, int]:

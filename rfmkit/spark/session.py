@@ -15,11 +15,39 @@ from typing import Any
 import ibis
 from ibis.backends import BaseBackend
 
+#: Set when Python exits: cached tables are then left to the server (see :func:`closing`).
+_exiting = False
+
 
 def adapt(con: BaseBackend) -> BaseBackend:
     """``con`` (on a Spark Connect session) made safe to ``.cache()`` tables on."""
     con._create_cached_table = types.MethodType(_create_cached_table, con)
+    con._drop_cached_table = types.MethodType(_drop_cached_table, con)
     return con
+
+
+def _drop_cached_table(self: Any, name: str) -> None:
+    """Uncache ``name``, unless Python is exiting (the server drops a gone client's caches)."""
+    frame = self._cached_dataframes.pop(name, None)
+    if _exiting or frame is None:
+        return
+    self._session.catalog.dropTempView(name)
+    frame.unpersist()
+
+
+def closing() -> None:
+    """Python is exiting: stop talking to Connect servers, quietly.
+
+    Ibis uncaches tables when they are garbage-collected, which at exit would
+    send new requests after Python has shut its thread pools down (each
+    printing ``cannot schedule new futures``); the client's own release pool
+    is shut down first, letting pending releases finish.
+    """
+    global _exiting
+    _exiting = True
+    from pyspark.sql.connect.client.reattach import ExecutePlanResponseReattachableIterator
+
+    ExecutePlanResponseReattachableIterator.shutdown()
 
 
 def _create_cached_table(self: Any, name: str, expr: ibis.Table) -> ibis.Table:

@@ -146,3 +146,31 @@ def test_readme_example_runs_against_the_server(
         ConnectSession._set_default_and_active_session(remote_con._session)
     written = duckdb.sql(f"SELECT count(*) FROM read_parquet('{tmp_path}/scored/*.parquet')")
     assert written.fetchone() == (golden.TOTALS[golden.Q2][0],)
+
+
+def test_a_connect_run_prints_nothing_of_spark(connect_server, tmp_path: Path) -> None:
+    """A scoring run through Spark Connect leaves stdout and stderr to rfmkit: no Spark
+    log lines, and no errors from the client's thread pools at exit."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.history import golden_log as golden
+
+    log, _ = golden.write(tmp_path)
+    code = (
+        "import rfmkit; "
+        f"r = rfmkit.score({str(log)!r}, engine='spark', as_of='2024-07-01', lang='en'); "
+        "print(r.scored_customers)"
+    )
+    env = {**os.environ, "SPARK_REMOTE": connect_server.url}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[2],
+        timeout=600,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "6\n", "")
