@@ -11,7 +11,9 @@ from rfmkit.cli import options as o
 _NOT_CHECK = ("scheme", "method", "levels", "weights", "split", "top_percent")
 
 
-@o.with_settings("load", "score", "save", skip=(*_NOT_CHECK, "output", "summary"))
+@o.with_settings(
+    "load", "score", "save", "spark", skip=(*_NOT_CHECK, "output", "summary", "partition_by")
+)
 def check_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Read the input, apply the cleaning rules and print the data-quality report."""
     from rfmkit.verbs.check import check_with

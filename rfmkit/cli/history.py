@@ -49,7 +49,7 @@ def day(text: str | None) -> Any:
     return parse_date_setting(text) if text else None
 
 
-@o.with_settings("load", "score", "lifecycle", "history")
+@o.with_settings("load", "score", "lifecycle", "history", "spark", skip=("partition_by",))
 def snapshot_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Score transactions and keep the result as a snapshot (--every back-fills a series)."""
     from rfmkit.verbs.snapshot import snapshot_with

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rfmkit.verbs.predict import ScoredPrediction
 
 
-@o.with_settings("load", "score", "predict", "lifecycle", "save")
+@o.with_settings("load", "score", "predict", "lifecycle", "save", "spark")
 def predict_command(
     inputs: o.Inputs = None,
     validation_report: Annotated[

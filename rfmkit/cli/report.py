@@ -26,7 +26,8 @@ _NOT_REPORT = ("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference
     "report",
     "save",
     "history",
-    skip=(*_NOT_PICTURE, *_NOT_REPORT),
+    "spark",
+    skip=(*_NOT_PICTURE, *_NOT_REPORT, "partition_by"),
 )
 def report_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Write a self-contained bilingual HTML report (opens offline): of INPUT..., or with
@@ -52,7 +53,16 @@ def report_command(inputs: o.Inputs = None, **options: Any) -> None:
     c.console().print(i18n.t("wrote", settings.lang, path=drawn.path), markup=False)
 
 
-@o.with_settings("load", "score", "predict", "lifecycle", "report", "save", skip=_NOT_PICTURE)
+@o.with_settings(
+    "load",
+    "score",
+    "predict",
+    "lifecycle",
+    "report",
+    "save",
+    "spark",
+    skip=(*_NOT_PICTURE, "partition_by"),
+)
 def chart_command(
     name: Annotated[str | None, typer.Argument(help="Chart name (rfmkit chart --list).")] = None,
     inputs: o.Inputs = None,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rfmkit.verbs.score import ScoreResult
 
 
-@o.with_settings("load", "score", "lifecycle", "save")
+@o.with_settings("load", "score", "lifecycle", "save", "spark")
 def score_command(inputs: o.Inputs = None, **options: Any) -> None:
     """Score customers by recency, frequency and monetary value and label their segments."""
     from rfmkit.verbs.save import check_paths, save

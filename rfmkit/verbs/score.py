@@ -225,7 +225,7 @@ def load_for(
     :func:`score_loaded` reads the inputs once (the back-fill of
     :mod:`rfmkit.verbs.snapshot`).
     """
-    con = con or _backend_of(transactions) or connection(settings)
+    con = con or engine_of(transactions, settings)
     with (record or RunRecord.start("load")).step("load", progress):
         return load_transactions(
             transactions,
@@ -421,6 +421,11 @@ def _far_as_of(quality: QualityReport, as_of: dt.date, lang: str) -> str | None:
     if days <= FAR_AS_OF_DAYS:
         return None
     return i18n.t("as_of.far", lang, as_of=as_of, latest=latest, days=days)
+
+
+def engine_of(transactions: Any, settings: Settings) -> BaseBackend:
+    """The connection a run uses: an Ibis input's own backend, else the settings' engine."""
+    return _backend_of(transactions) or connection(settings)
 
 
 def connection(settings: Settings) -> BaseBackend:

@@ -37,7 +37,14 @@ from rfmkit.segments import Scheme, load_scheme
 from rfmkit.settings import HistoryOptions, Settings, build_group
 from rfmkit.sources import Loaded
 from rfmkit.store import SnapshotInfo, Store, open_store
-from rfmkit.verbs.score import Progress, ScoreResult, as_settings, load_for, score_loaded
+from rfmkit.verbs.score import (
+    Progress,
+    ScoreResult,
+    as_settings,
+    engine_of,
+    load_for,
+    score_loaded,
+)
 
 #: Months between two snapshots of a series.
 STEP_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -106,7 +113,8 @@ def snapshot_with(
     """:func:`snapshot` with validated settings (what every shell calls)."""
     dates = snapshot_dates(settings.as_of, options)
     chosen = scheme or load_scheme(settings.scheme)
-    with open_store(options.store) as store:
+    con = con or engine_of(transactions, settings)  # a lake store writes through it
+    with open_store(options.store, con=con) as store:
         frozen, reference = reference_breakpoints(store, settings, options, dates)
         loaded = load_for(transactions, settings, dates[-1], con=con, progress=progress)
         shared = shared_orders(loaded, settings.money_decimals)
