@@ -7,10 +7,12 @@ in-memory data (pandas, polars, pyarrow) into an Ibis table on it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -221,12 +223,36 @@ def _classic_session(master: str, conf: dict[str, str], verbose: bool) -> Any:
     try:
         for key, value in settings.items():
             builder = builder.config(key, value)
-        return builder.getOrCreate()
+        with _jvm_output(verbose):
+            return builder.getOrCreate()
     except Exception as exc:  # Java missing or not startable
         raise SourceUnavailableError(
             f"Spark could not start: {exc}",
             fix="Install Java 17 (apt-get install openjdk-17-jre-headless) and set JAVA_HOME.",
         ) from exc
+
+
+@contextlib.contextmanager
+def _jvm_output(verbose: bool) -> Iterator[None]:
+    """Where a new Spark JVM writes what it prints before its logging is set up.
+
+    The JVM started here inherits the process's standard error; unless
+    ``verbose``, it gets a log file instead (``rfmkit-spark-*.log`` in the
+    temporary folder), so the Java start-up notices stay out of rfmkit's
+    output. Errors still reach Python as exceptions.
+    """
+    if verbose:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.NamedTemporaryFile(prefix="rfmkit-spark-", suffix=".log", delete=False) as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _first_line(exc: BaseException) -> str:

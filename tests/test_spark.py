@@ -62,3 +62,29 @@ def test_whole_pipeline_is_identical_on_spark(con, spark_con, scheme):
     pd.testing.assert_frame_equal(duck.summary, spark.summary, check_dtype=False)
     assert duck.pareto.revenue_share == spark.pareto.revenue_share
     assert duck.unscored_customers == spark.unscored_customers
+
+
+def test_local_spark_prints_only_rfmkit_lines(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "o.csv"
+    source.write_text("customer_id,order_date,amount\na,2024-01-01,10\nb,2024-02-01,20\n")
+    args = ["score", str(source), "-o", str(tmp_path / "c.csv"), "--engine", "spark"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "rfmkit", *args, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    steps = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert steps and all(line.endswith(" s") for line in steps), proc.stderr
+    loud = subprocess.run(
+        [sys.executable, "-m", "rfmkit", *args, "--verbose"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loud.returncode == 0, loud.stderr
+    assert "log level" in loud.stderr  # --verbose: Spark's own lines are shown
