@@ -410,8 +410,7 @@ class ServeOptions(BaseModel):
     max_upload_mb: int = setting(200, "Largest upload accepted, in MB.", ge=1, le=100_000)
     secret_key_file: Path | None = setting(
         None,
-        "File holding the Fernet key that encrypts stored credentials "
-        "(or set RFMKIT_SECRET_KEY).",
+        "File holding the Fernet key that encrypts stored credentials (or set RFMKIT_SECRET_KEY).",
     )
     secure_cookies: bool = setting(
         True,
