@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rfmkit import datafiles
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
 
@@ -159,30 +159,20 @@ class Scheme(BaseModel):
 
 def shipped_schemes() -> list[str]:
     """Keys of the schemes that ship with rfmkit."""
-    folder = resources.files("rfmkit") / "schemes"
-    return sorted(
-        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
-    )
+    return datafiles.shipped("schemes")
 
 
 def load_scheme(name_or_path: str | Path) -> Scheme:
     """A shipped scheme by key (``cn8``) or a user's scheme file by path."""
-    text = str(name_or_path)
-    if text in shipped_schemes():
-        return _shipped(text)
-    path = Path(text)
-    if not path.suffix or not path.exists():
-        raise ConfigError(
-            f"No scheme named {text!r}.",
-            fix=f"Use one of {', '.join(shipped_schemes())} or the path of a scheme YAML file.",
-        )
-    return parse_scheme(path.read_text(encoding="utf-8"), source=str(path))
+    if str(name_or_path) in shipped_schemes():
+        return _shipped(str(name_or_path))
+    text, source = datafiles.user_text(name_or_path, "schemes", "scheme")
+    return parse_scheme(text, source=source)
 
 
 @cache
 def _shipped(key: str) -> Scheme:
-    text = (resources.files("rfmkit") / "schemes" / f"{key}.yaml").read_text(encoding="utf-8")
-    return parse_scheme(text, source=f"{key}.yaml")
+    return parse_scheme(datafiles.shipped_text("schemes", key), source=f"{key}.yaml")
 
 
 def parse_scheme(text: str, *, source: str = "<scheme>") -> Scheme:

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rfmkit import datafiles
 from rfmkit.errors import ConfigError
 from rfmkit.segments import Text, load_scheme, shipped_schemes
 
@@ -125,30 +125,20 @@ class AlertRules(BaseModel):
 
 def shipped_alert_rules() -> list[str]:
     """Schemes that ship with alert rules."""
-    folder = resources.files("rfmkit") / "alerts"
-    return sorted(
-        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
-    )
+    return datafiles.shipped("alerts")
 
 
 def load_alert_rules(name_or_path: str | Path) -> AlertRules:
     """The shipped rules of a scheme (``cn8``) or a user's rule file by path."""
-    text = str(name_or_path)
-    if text in shipped_alert_rules():
-        return _shipped(text)
-    path = Path(text)
-    if not path.suffix or not path.exists():
-        raise ConfigError(
-            f"No alert rules named {text!r}.",
-            fix=f"Use one of {', '.join(shipped_alert_rules())} or the path of a rules YAML file.",
-        )
-    return parse_alert_rules(path.read_text(encoding="utf-8"), source=str(path))
+    if str(name_or_path) in shipped_alert_rules():
+        return _shipped(str(name_or_path))
+    text, source = datafiles.user_text(name_or_path, "alerts", "alert rules")
+    return parse_alert_rules(text, source=source)
 
 
 @cache
 def _shipped(key: str) -> AlertRules:
-    text = (resources.files("rfmkit") / "alerts" / f"{key}.yaml").read_text(encoding="utf-8")
-    return parse_alert_rules(text, source=f"{key}.yaml")
+    return parse_alert_rules(datafiles.shipped_text("alerts", key), source=f"{key}.yaml")
 
 
 def parse_alert_rules(text: str, *, source: str = "<alerts>") -> AlertRules:
