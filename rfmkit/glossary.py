@@ -69,6 +69,20 @@ SEGMENT_LABEL = "segment_label"
 #: new, active, reactivated, at_risk, lapsed or insufficient_data (:mod:`rfmkit.campaigns.lifecycle`)
 LIFECYCLE_STAGE = "lifecycle_stage"
 
+#: One customer's row in each snapshot (``rfmkit customer``, the web app's history).
+HISTORY_COLUMNS = (
+    "as_of",
+    SEGMENT,
+    SEGMENT_LABEL,
+    R_SCORE,
+    F_SCORE,
+    M_SCORE,
+    RFM_SCORE,
+    RECENCY_DAYS,
+    FREQUENCY,
+    MONETARY,
+)
+
 #: The customer's owner (salesperson, account manager), when the orders name one.
 OWNER = "owner"
 

@@ -24,18 +24,7 @@ TREND_COLUMNS = (
     "mean_m_score",
 )
 #: Columns of :func:`customer_history` (the optional ones when any snapshot has them).
-HISTORY_COLUMNS = (
-    "as_of",
-    g.SEGMENT,
-    g.SEGMENT_LABEL,
-    g.R_SCORE,
-    g.F_SCORE,
-    g.M_SCORE,
-    g.RFM_SCORE,
-    g.RECENCY_DAYS,
-    g.FREQUENCY,
-    g.MONETARY,
-)
+HISTORY_COLUMNS = g.HISTORY_COLUMNS
 _OPTIONAL_HISTORY = ("p_alive", "clv", "churn_risk", "value_segment", "owner")
 
 

@@ -44,19 +44,7 @@ SORTABLE = (
     g.LAST_PURCHASE,
 )
 #: Columns of a customer's history row (before the optional ones).
-HISTORY_COLUMNS = (
-    "as_of",
-    g.SEGMENT,
-    g.SEGMENT_LABEL,
-    g.R_SCORE,
-    g.F_SCORE,
-    g.M_SCORE,
-    g.RFM_SCORE,
-    g.RECENCY_DAYS,
-    g.FREQUENCY,
-    g.MONETARY,
-    g.LAST_PURCHASE,
-)
+HISTORY_COLUMNS = (*g.HISTORY_COLUMNS, g.LAST_PURCHASE)
 
 
 def prefix(store: Store) -> str:
