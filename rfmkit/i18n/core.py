@@ -93,6 +93,14 @@ TEXT: dict[str, dict[str, str]] = {
     "action.quarantined": {"zh": "已隔离", "en": "quarantined"},
     "action.dropped": {"zh": "已去除", "en": "dropped"},
     "action.info": {"zh": "仅提示", "en": "info"},
+    "rule.implausible_date": {
+        "zh": "日期早于 min_date 或晚于 2100-01-01（占位日期）",
+        "en": "date before min_date or after 2100-01-01",
+    },
+    "rule.implausible_amount": {
+        "zh": "金额绝对值超过 1e15（输入错误或占位值）",
+        "en": "amount beyond ±1e15: a typo or a placeholder",
+    },
     "rule.undecodable_line": {
         "zh": "该行不是文件编码下的有效文本",
         "en": "the line is not valid text in the file's encoding",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from rfmkit import charts
+from rfmkit import charts, i18n
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
 from rfmkit.quality import atomic_write
@@ -439,7 +439,7 @@ def _split_text(scored: ScoreResult, lang: str) -> str | None:
         op = {"<=": "≤", ">=": "≥"}.get(op, op)
         shown = _num(values[name], lang, 1) if unit else fmt.money(values[name], lang)
         parts[name] = f"{op} " + (t(unit, lang, x=shown) if unit else shown)
-    return t("method.splits", lang, split=line.how, **parts)
+    return t("method.splits", lang, split=i18n.t(f"split.{line.how}", lang), **parts)
 
 
 def _ranges(bp: Breakpoints, lang: str) -> dict[int, str]:
