@@ -1,8 +1,10 @@
 """The web app's tables in the snapshot store: users, tokens, sessions, audit log and more.
 
 They live beside the snapshot tables, in the store's schema (DuckDB file or
-PostgreSQL alike), and are created on first use by :func:`ensure_tables`
-(``CREATE TABLE IF NOT EXISTS``, as the campaign tables are):
+PostgreSQL alike), and are laid out by the store's version 5 step
+(:func:`rfmkit.store.schema.upgrade_v4_to_v5` runs every statement of
+:func:`create_tables`, so one list holds them all; a table added here is
+added to that list):
 
 ``users``            name, role, argon2 password hash, when created, disabled
 ``api_tokens``       token id, owner, SHA-256 of the token, scopes, expiry, last use
@@ -12,6 +14,7 @@ PostgreSQL alike), and are created on first use by :func:`ensure_tables`
 ``jobs``             background runs: status, progress, result or error (JSON)
 ``secrets``          database connections and destinations, encrypted (Fernet)
 ``contacts``         a customer's phone and email (shown masked to viewers)
+``alert_rules``      alert rules edited in the web app (YAML text, one per scheme)
 
 Secrets are stored only as ciphertext; the key is not in the store. Every
 function here takes an open :class:`~rfmkit.store.Store` and runs plain
@@ -36,7 +39,12 @@ SCOPES = ("read", "export", "activate", "admin")
 
 
 def ensure_tables(store: Store) -> None:
-    """Create the web app's tables when they are missing."""
+    """Create the web app's tables when they are missing (opening the store already did).
+
+    Idempotent; nothing to do on a read-only store (it was upgraded when written).
+    """
+    if store.read_only:
+        return
     for statement in create_tables(_p(store)):
         _run(store, statement)
 
@@ -68,6 +76,8 @@ def create_tables(prefix: str) -> list[str]:
         "created_at TIMESTAMP NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {prefix}.contacts (customer_id VARCHAR PRIMARY KEY, "
         "phone VARCHAR, email VARCHAR)",
+        f"CREATE TABLE IF NOT EXISTS {prefix}.alert_rules (scheme VARCHAR PRIMARY KEY, "
+        "rules VARCHAR NOT NULL, updated_by VARCHAR, updated_at TIMESTAMP NOT NULL)",
     ]
 
 
@@ -148,6 +158,56 @@ def set_password(store: Store, name: str, hashed: str) -> None:
 def list_users(store: Store) -> list[User]:
     rows = _rows(store, "SELECT name, role, created_at, disabled FROM {p}.users ORDER BY name")
     return [User(*row) for row in rows]
+
+
+def require_user(store: Store, name: str) -> User:
+    """The user ``name``; a :class:`ConfigError` when there is none."""
+    found = find_user(store, name)
+    if found is None:
+        raise ConfigError(f"No user {name!r}.", fix="Add it with rfmkit users add.")
+    return found
+
+
+def _keeps_an_admin(store: Store, user: User, role: str, disabled: bool) -> None:
+    """Refuse a change that would leave no enabled admin."""
+    if user.role != "admin" or user.disabled or (role == "admin" and not disabled):
+        return
+    others = _rows(
+        store,
+        "SELECT count(*) FROM {p}.users WHERE role = 'admin' AND NOT disabled AND name <> ?",
+        [user.name],
+    )
+    if not int(others[0][0]):
+        raise ConfigError(
+            f"{user.name} is the last admin; the store needs at least one.",
+            fix="Make another user admin first.",
+        )
+
+
+def set_role(store: Store, name: str, role: str) -> User:
+    """Give ``name`` the role ``role`` (the last enabled admin keeps the role admin)."""
+    user = require_user(store, name)
+    _keeps_an_admin(store, user, check_role(role), user.disabled)
+    _run(store, "UPDATE {p}.users SET role = ? WHERE name = ?", [role, name])
+    return User(user.name, role, user.created_at, user.disabled)
+
+
+def set_disabled(store: Store, name: str, disabled: bool) -> User:
+    """Disable (sessions ended, tokens refused) or enable ``name``; never the last admin."""
+    user = require_user(store, name)
+    _keeps_an_admin(store, user, user.role, disabled)
+    _run(store, "UPDATE {p}.users SET disabled = ? WHERE name = ?", [disabled, name])
+    if disabled:
+        end_sessions_of(store, name)
+    return User(user.name, user.role, user.created_at, disabled)
+
+
+def last_logins(store: Store) -> dict[str, dt.datetime]:
+    """Each user's latest login, from the audit log."""
+    rows = _rows(
+        store, "SELECT actor, max(logged_at) FROM {p}.audit_log WHERE action = 'login' GROUP BY 1"
+    )
+    return {str(name): when for name, when in rows}
 
 
 # -- API tokens -----------------------------------------------------------------
@@ -261,6 +321,11 @@ def find_session(store: Store, session_hash: str) -> tuple[str, str, dt.datetime
 
 def end_session(store: Store, session_hash: str) -> None:
     _run(store, "DELETE FROM {p}.web_sessions WHERE session_hash = ?", [session_hash])
+
+
+def end_sessions_of(store: Store, user_name: str) -> None:
+    """Sign ``user_name`` out everywhere (a disabled user, a reset password)."""
+    _run(store, "DELETE FROM {p}.web_sessions WHERE user_name = ?", [user_name])
 
 
 # -- audit log ------------------------------------------------------------------
@@ -420,6 +485,13 @@ def get_secret(store: Store, name: str) -> tuple[str, str] | None:
     return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
 
+def delete_secret(store: Store, name: str) -> bool:
+    """Forget a stored secret; whether there was one."""
+    found = get_secret(store, name) is not None
+    _run(store, "DELETE FROM {p}.secrets WHERE name = ?", [name])
+    return found
+
+
 def list_secrets(store: Store) -> list[dict[str, Any]]:
     """Names and kinds only: a secret is never shown again."""
     rows = _rows(store, "SELECT name, kind, created_by, created_at FROM {p}.secrets ORDER BY name")
@@ -444,3 +516,26 @@ def replace_contacts(store: Store, table: Any) -> int:
     finally:
         raw.unregister("rfm_contacts_in")
     return int(_rows(store, "SELECT count(*) FROM {p}.contacts")[0][0])
+
+
+# -- alert rules ------------------------------------------------------------------------
+
+
+def put_alert_rules(store: Store, scheme: str, text: str, by: str) -> None:
+    """Keep the alert rules of ``scheme`` (validated YAML text), replacing earlier ones."""
+    _run(store, "DELETE FROM {p}.alert_rules WHERE scheme = ?", [scheme])
+    _run(store, "INSERT INTO {p}.alert_rules VALUES (?, ?, ?, ?)", [scheme, text, by, _now()])
+
+
+def alert_rules_text(store: Store) -> dict[str, dict[str, Any]]:
+    """Stored rules by scheme: ``{scheme: {"rules", "updated_by", "updated_at"}}``."""
+    rows = _rows(store, "SELECT scheme, rules, updated_by, updated_at FROM {p}.alert_rules")
+    return {
+        str(scheme): {"rules": str(text), "updated_by": by, "updated_at": when}
+        for scheme, text, by, when in rows
+    }
+
+
+def delete_alert_rules(store: Store, scheme: str) -> None:
+    """Go back to the shipped rules of ``scheme``."""
+    _run(store, "DELETE FROM {p}.alert_rules WHERE scheme = ?", [scheme])

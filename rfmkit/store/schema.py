@@ -12,7 +12,9 @@ Version 1 held snapshots and their customers; version 2 adds the
 breakpoints mode, the owner and prediction columns and the delivery log;
 version 3 adds each customer's ``lifecycle_stage``; version 4 adds the state
 that ``rfmkit refresh`` continues from (the ``refresh_*`` tables, see
-:mod:`rfmkit.incremental.state`).
+:mod:`rfmkit.incremental.state`); version 5 adds the web app's account
+tables (users, tokens, sessions, audit log ... every table of
+:func:`rfmkit.store.accounts.create_tables`, one list).
 Opening an older store upgrades it inside one transaction.
 """
 
@@ -22,7 +24,7 @@ from collections.abc import Callable
 
 from rfmkit import glossary as g
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Stored type of every column a customer table may have, in stored order:
 #: the scored table's columns (always present), then the optional ones.
@@ -117,11 +119,28 @@ def upgrade_v3_to_v4(prefix: str) -> list[str]:
     ]
 
 
+def upgrade_v4_to_v5(prefix: str) -> list[str]:
+    """Version 5: the web app's account tables, all of them in one list.
+
+    The statements are :func:`rfmkit.store.accounts.create_tables` (``CREATE
+    TABLE IF NOT EXISTS``): a store whose tables an older web app created on
+    first use keeps them, rows and all; a store that never served the web app
+    gets them empty.
+    """
+    from rfmkit.store.accounts import create_tables
+
+    return [
+        *create_tables(prefix),
+        f"INSERT INTO {prefix}.schema_version VALUES (5, now()::TIMESTAMP)",
+    ]
+
+
 #: Statements that take a store from version ``n`` to ``n + 1``.
 UPGRADES: dict[int, Callable[[str], list[str]]] = {
     1: upgrade_v1_to_v2,
     2: upgrade_v2_to_v3,
     3: upgrade_v3_to_v4,
+    4: upgrade_v4_to_v5,
 }
 
 
