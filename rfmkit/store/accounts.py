@@ -15,6 +15,7 @@ added to that list):
 ``secrets``          database connections and destinations, encrypted (Fernet)
 ``contacts``         a customer's phone and email (shown masked to viewers)
 ``alert_rules``      alert rules edited in the web app (YAML text, one per scheme)
+``schedules``        jobs the server runs itself: what, when, and the last run's result
 
 Secrets are stored only as ciphertext; the key is not in the store. Every
 function here takes an open :class:`~rfmkit.store.Store` and runs plain
@@ -78,6 +79,10 @@ def create_tables(prefix: str) -> list[str]:
         "phone VARCHAR, email VARCHAR)",
         f"CREATE TABLE IF NOT EXISTS {prefix}.alert_rules (scheme VARCHAR PRIMARY KEY, "
         "rules VARCHAR NOT NULL, updated_by VARCHAR, updated_at TIMESTAMP NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {prefix}.schedules (name VARCHAR PRIMARY KEY, "
+        "spec VARCHAR NOT NULL, created_by VARCHAR, updated_at TIMESTAMP NOT NULL, "
+        "last_started_at TIMESTAMP, last_finished_at TIMESTAMP, last_status VARCHAR, "
+        "last_result VARCHAR, run_token VARCHAR, running_since TIMESTAMP)",
     ]
 
 
@@ -377,6 +382,19 @@ def configurations(store: Store) -> dict[str, dict[str, Any]]:
     return {str(name): json.loads(text) for name, text in rows}
 
 
+def configuration(store: Store, name: str) -> dict[str, Any] | None:
+    """The settings of the configuration ``name``; None when there is none."""
+    rows = _rows(store, "SELECT settings FROM {p}.configurations WHERE name = ?", [name])
+    return dict(json.loads(rows[0][0])) if rows else None
+
+
+def delete_configuration(store: Store, name: str) -> bool:
+    """Forget a configuration; whether there was one."""
+    found = configuration(store, name) is not None
+    _run(store, "DELETE FROM {p}.configurations WHERE name = ?", [name])
+    return found
+
+
 # -- jobs -------------------------------------------------------------------------
 
 JOB_COLUMNS = (
@@ -539,3 +557,109 @@ def alert_rules_text(store: Store) -> dict[str, dict[str, Any]]:
 def delete_alert_rules(store: Store, scheme: str) -> None:
     """Go back to the shipped rules of ``scheme``."""
     _run(store, "DELETE FROM {p}.alert_rules WHERE scheme = ?", [scheme])
+
+
+# -- schedules ------------------------------------------------------------------------
+
+SCHEDULE_COLUMNS = (
+    "name",
+    "spec",
+    "created_by",
+    "updated_at",
+    "last_started_at",
+    "last_finished_at",
+    "last_status",
+    "last_result",
+    "running_since",
+)
+
+
+def save_schedule(store: Store, name: str, spec: dict[str, Any], by: str) -> None:
+    """Keep a schedule's definition (JSON), keeping its last run when it exists already."""
+    text = json.dumps(spec, default=str, ensure_ascii=False)
+    if find_schedule(store, name) is None:
+        _run(
+            store,
+            "INSERT INTO {p}.schedules (name, spec, created_by, updated_at) VALUES (?, ?, ?, ?)",
+            [name, text, by, _now()],
+        )
+    else:
+        _run(
+            store,
+            "UPDATE {p}.schedules SET spec = ?, created_by = ?, updated_at = ? WHERE name = ?",
+            [text, by, _now(), name],
+        )
+
+
+def _schedule(row: tuple[Any, ...]) -> dict[str, Any]:
+    found = dict(zip(SCHEDULE_COLUMNS, row, strict=True))
+    found["spec"] = json.loads(found["spec"])
+    found["last_result"] = json.loads(found["last_result"]) if found["last_result"] else None
+    return found
+
+
+def list_schedules(store: Store) -> list[dict[str, Any]]:
+    """Every schedule, by name, with its last run."""
+    rows = _rows(store, f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM {{p}}.schedules ORDER BY name")
+    return [_schedule(row) for row in rows]
+
+
+def find_schedule(store: Store, name: str) -> dict[str, Any] | None:
+    rows = _rows(
+        store,
+        f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM {{p}}.schedules WHERE name = ?",
+        [name],
+    )
+    return _schedule(rows[0]) if rows else None
+
+
+def delete_schedule(store: Store, name: str) -> bool:
+    """Forget a schedule; whether there was one."""
+    found = find_schedule(store, name) is not None
+    _run(store, "DELETE FROM {p}.schedules WHERE name = ?", [name])
+    return found
+
+
+def claim_schedule(store: Store, name: str, token: str, when: dt.datetime) -> bool:
+    """Mark ``name`` as running under ``token``; False when a run holds it already."""
+    _run(
+        store,
+        "UPDATE {p}.schedules SET run_token = ?, running_since = ? "
+        "WHERE name = ? AND run_token IS NULL",
+        [token, when, name],
+    )
+    rows = _rows(store, "SELECT run_token FROM {p}.schedules WHERE name = ?", [name])
+    return bool(rows) and rows[0][0] == token
+
+
+def finish_schedule(
+    store: Store,
+    name: str,
+    token: str,
+    *,
+    started: dt.datetime,
+    status: str,
+    result: dict[str, Any],
+) -> None:
+    """Record the run of ``token`` (its start, status and result) and free the schedule."""
+    _run(
+        store,
+        "UPDATE {p}.schedules SET last_started_at = ?, last_finished_at = ?, last_status = ?, "
+        "last_result = ?, run_token = NULL, running_since = NULL WHERE name = ? AND run_token = ?",
+        [started, _now(), status, json.dumps(result, default=str), name, token],
+    )
+
+
+def release_schedules(store: Store) -> int:
+    """Free schedules left running by a stopped server, recording the interruption; how many."""
+    rows = _rows(store, "SELECT name, running_since FROM {p}.schedules WHERE run_token IS NOT NULL")
+    error = {"message": "The server stopped before the run finished."}
+    for name, since in rows:
+        _run(
+            store,
+            "UPDATE {p}.schedules SET last_started_at = ?, last_finished_at = ?, "
+            "last_status = 'error', last_result = ?, run_token = NULL, running_since = NULL "
+            "WHERE name = ?",
+            [since, _now(), json.dumps(error), name],
+        )
+    return len(rows)
