@@ -42,14 +42,14 @@ class Runner:
 
     def start(
         self,
-        path: Path,
+        path: Path | None,
         settings: Settings,
         history: HistoryOptions,
         by: str,
         source: str,
         ip: str | None = None,
     ) -> str:
-        """Queue a run of ``path``; its job id."""
+        """Queue a run of ``path`` (None: the database named in ``settings``); its job id."""
         job_id = uuid.uuid4().hex
         with self.state.db() as store:
             accounts.add_job(store, job_id, "score", by)
@@ -71,7 +71,7 @@ class Runner:
     def _run(
         self,
         job_id: str,
-        path: Path,
+        path: Path | None,
         settings: Settings,
         history: HistoryOptions,
         who: tuple[str, str | None],
@@ -106,7 +106,7 @@ class Runner:
             accounts.update_job(store, job_id, status="failed", progress=1.0, error=error)
 
     def _score(
-        self, job_id: str, path: Path, settings: Settings, history: HistoryOptions
+        self, job_id: str, path: Path | None, settings: Settings, history: HistoryOptions
     ) -> dict[str, Any]:
         from rfmkit.verbs.score import score_with
         from rfmkit.verbs.snapshot import reference_breakpoints
@@ -115,7 +115,7 @@ class Runner:
         with self.state.db() as store:
             frozen, reference = reference_breakpoints(store, settings, history, [settings.as_of])
         result = score_with(
-            str(path),
+            str(path) if path is not None else None,
             settings,
             progress=lambda step: self._step(job_id, step),
             verb="snapshot",
