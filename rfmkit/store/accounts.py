@@ -368,6 +368,17 @@ def audit_rows(store: Store, limit: int = 200, offset: int = 0) -> list[dict[str
     return [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in rows]
 
 
+def latest_actors(store: Store, action: str) -> dict[str, str]:
+    """``object -> actor`` of the newest entry of ``action`` per object (who made what)."""
+    rows = _rows(
+        store,
+        "SELECT object, arg_max(actor, logged_at) FROM {p}.audit_log "
+        "WHERE action = ? AND object IS NOT NULL GROUP BY 1",
+        [action],
+    )
+    return {str(obj): str(actor) for obj, actor in rows}
+
+
 # -- named configurations -------------------------------------------------------
 
 

@@ -107,6 +107,7 @@ def history(state: WebState, lang: str) -> History:
 def _history(state: WebState, found: list[SnapshotInfo], lang: str) -> History:
     from rfmkit.history import evaluate_alerts, migration, trend
     from rfmkit.verbs.stored import stored_result
+    from rfmkit.web.alerting import rules_in_effect
 
     latest = found[-1]
     with state.db() as store:
@@ -123,7 +124,8 @@ def _history(state: WebState, found: list[SnapshotInfo], lang: str) -> History:
                 migration=moved.matrix[kept], from_as_of=found[-2].as_of, to_as_of=latest.as_of
             )
             matrix, directions = frame_rows(moved.matrix), frame_rows(moved.directions)
-        alerts = frame_rows(evaluate_alerts(store, lang=lang).head(200)) if same else []
+        rules = rules_in_effect(store, latest.scheme)  # stored in the web app, else shipped
+        alerts = frame_rows(evaluate_alerts(store, rules, lang=lang).head(200)) if same else []
     figures = {"trend": charts.trend(result, lang, history=shown)}
     if same:
         figures["migration"] = charts.migration(result, lang, history=shown)

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from rfmkit.web.api import admin, customers, exports, health, marketing, runs, snapshots
+from rfmkit.web.api import (
+    admin,
+    alerting,
+    customers,
+    exports,
+    health,
+    insights,
+    marketing,
+    people,
+    runs,
+    snapshots,
+)
 
 router = APIRouter(prefix="/api/v1")
 for module in (health, runs, snapshots, customers, exports, marketing, admin):
+    router.include_router(module.router)
+for module in (insights, alerting, people):
     router.include_router(module.router)
 
 __all__ = ["router"]
