@@ -17,6 +17,7 @@ from rfmkit.errors import ConfigError
 from rfmkit.scheme import shipped_schemes
 from rfmkit.settings import HistoryOptions, Settings
 from rfmkit.store import SnapshotInfo, accounts
+from rfmkit.web import dbreads
 from rfmkit.web.auth import Principal
 from rfmkit.web.errors import Forbidden
 from rfmkit.web.exports import Contacts, Exported, Format, export_members
@@ -80,7 +81,8 @@ def check_upload(state: WebState, upload_id: str, settings: Settings) -> Checked
     from rfmkit.web.queries import frame_rows
 
     found = find_upload(state.data_dir / "uploads", upload_id)
-    result = check_with(str(found.path), settings)
+    target, settings = dbreads.source_of(state, found, settings)
+    result = check_with(target, settings)
     quality = result.quality
     mapping: dict[str, str] = {}
     for source in quality.sources:
@@ -107,7 +109,9 @@ def start_run(
     ip: str | None = None,
 ) -> str:
     found = find_upload(state.data_dir / "uploads", upload_id)
-    return runner.start(found.path, settings, history, who.name, found.name, ip)
+    _, settings = dbreads.source_of(state, found, settings)
+    path = None if found.is_database else found.path
+    return runner.start(path, settings, history, who.name, dbreads.describe(found), ip)
 
 
 def job_dict(job: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,11 @@ name the browser sent is kept only as text to show (never as a path), and
 ``id`` is 32 hex digits, so a request cannot reach outside the folder. The
 extension must be one rfmkit reads, and the first bytes must agree with it
 (a workbook is a zip, Parquet starts with ``PAR1``, text has no NUL bytes).
+
+A database read (:func:`save_database_read`) takes the same place: an id
+whose ``meta.json`` names a stored connection and a table or a query -- never
+a URL or a password -- so that a database goes through the same check and
+run steps as a file.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ class Upload:
     path: Path
     name: str
     size: int
+    database: dict[str, str] | None = None
+
+    @property
+    def is_database(self) -> bool:
+        """Whether this is a database read (``database``: connection, and table or query)."""
+        return self.database is not None
 
 
 def save_upload(root: Path, name: str, stream: BinaryIO, max_bytes: int) -> Upload:
@@ -86,14 +97,31 @@ def _check_content(path: Path, suffix: str) -> None:
         )
 
 
+def save_database_read(root: Path, connection: str, table: str | None, query: str | None) -> Upload:
+    """Keep a database read (a stored connection's name, and a table or a query) under a new id."""
+    upload_id = uuid.uuid4().hex
+    folder = root / upload_id
+    folder.mkdir(parents=True)
+    database = {"connection": connection, **({"table": table} if table else {"query": query or ""})}
+    shown = f"{connection}: {table}" if table else f"{connection}: query"
+    meta = {"name": shown, "size": 0, "database": database}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return Upload(upload_id, folder, shown, 0, database)
+
+
 def find_upload(root: Path, upload_id: str) -> Upload:
-    """A stored upload by id; :class:`NotFound` for an unknown or malformed id."""
+    """A stored upload or database read by id; :class:`NotFound` for an unknown or malformed id."""
     if not _ID.match(upload_id):
         raise NotFound("No such upload.")
     folder = root / upload_id
     meta = folder / "meta.json"
-    files = [p for p in folder.glob("data.*")] if folder.is_dir() else []
-    if not meta.is_file() or len(files) != 1:
+    if not meta.is_file():
         raise NotFound("No such upload.", fix="Upload the file again.")
     info = json.loads(meta.read_text(encoding="utf-8"))
+    if isinstance(info.get("database"), dict):
+        database = {str(k): str(v) for k, v in info["database"].items()}
+        return Upload(upload_id, folder, str(info["name"]), 0, database)
+    files = list(folder.glob("data.*"))
+    if len(files) != 1:
+        raise NotFound("No such upload.", fix="Upload the file again.")
     return Upload(upload_id, files[0], str(info["name"]), int(info["size"]))
