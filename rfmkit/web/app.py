@@ -1,7 +1,8 @@
 """The FastAPI application: :func:`create_app` builds it from settings, nothing happens on import.
 
 The store is opened when the app starts (its lifespan) and closed when it
-stops; the run queue is started and drained the same way. Routers: the
+stops; the run queue and the scheduler (:mod:`rfmkit.web.schedules`) are
+started and stopped the same way. Routers: the
 REST API under ``/api/v1`` (:mod:`rfmkit.web.api`), the pages
 (:mod:`rfmkit.web.pages`) and the vendored static files.
 """
@@ -18,6 +19,7 @@ from rfmkit import __version__
 from rfmkit.web import errors
 from rfmkit.web.paths import STATIC
 from rfmkit.web.runs import Runner
+from rfmkit.web.schedules import Scheduler
 from rfmkit.web.state import WebConfig, WebState
 
 #: Headers on every answer: no framing, no sniffing, scripts only from this server.
@@ -41,9 +43,12 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.open()
         app.state.runner = Runner(state)
+        app.state.scheduler = Scheduler(state, app.state.runner)
+        app.state.scheduler.start()
         try:
             yield
         finally:
+            app.state.scheduler.stop()
             app.state.runner.close()
             state.close()
 

@@ -24,9 +24,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from rfmkit.errors import ConfigError
 from rfmkit.settings import Settings
 from rfmkit.store import accounts
+from rfmkit.web.auth import Principal
 from rfmkit.web.errors import NotFound
 from rfmkit.web.state import WebState
-from rfmkit.web.uploads import Upload
+from rfmkit.web.uploads import Upload, save_database_read
 from rfmkit.web.vault import require
 
 #: The longest query accepted.
@@ -134,6 +135,34 @@ def read_only_url(url: str) -> str:
     options = f"{given} {READ_ONLY_OPTION}".strip()
     query = urlencode([*others, ("options", options)], quote_via=quote)
     return urlunsplit(parts._replace(query=query))
+
+
+def new_read(
+    state: WebState,
+    connection: str,
+    table: str | None,
+    query: str | None,
+    who: Principal,
+    ip: str,
+) -> Upload:
+    """Keep a checked database read of ``connection`` (an id to check and run); audited."""
+    table, query = checked_read(table, query)
+    if connection not in connection_names(state):
+        raise NotFound(
+            f"No database connection named {connection!r}.",
+            fix="An administrator defines connections (POST /api/v1/connections).",
+        )
+    made = save_database_read(state.data_dir / "uploads", connection, table, query)
+    with state.db() as store:
+        accounts.audit(
+            store,
+            who.name,
+            "database.read",
+            ip=ip,
+            obj=describe(made),
+            detail=f"table {table}" if table else f"query: {query}"[:1000],
+        )
+    return made
 
 
 def source_of(state: WebState, upload: Upload, settings: Settings) -> tuple[str | None, Settings]:
