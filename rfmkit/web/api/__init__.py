@@ -14,13 +14,14 @@ from rfmkit.web.api import (
     marketing,
     people,
     runs,
+    settings,
     snapshots,
 )
 
 router = APIRouter(prefix="/api/v1")
 for module in (health, runs, snapshots, customers, exports, marketing, admin):
     router.include_router(module.router)
-for module in (insights, alerting, people):
+for module in (insights, alerting, people, settings):
     router.include_router(module.router)
 
 __all__ = ["router"]
