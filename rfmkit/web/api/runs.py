@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from rfmkit.settings import HistoryOptions, Settings, build_group, build_settings
+from rfmkit.settings import HistoryOptions, Settings
 from rfmkit.store import accounts
-from rfmkit.web import services
+from rfmkit.web import configs, services
 from rfmkit.web.api.common import Reader, Runner, errors
 from rfmkit.web.auth import check_csrf, client_ip, state_of
 from rfmkit.web.errors import NotFound
+from rfmkit.web.state import WebState
 
 router = APIRouter(tags=["runs"])
 
@@ -37,15 +39,26 @@ class RunSettings(BaseModel):
     )
     keep_duplicates: bool | None = None
     breakpoints_mode: Literal["frozen", "refit"] | None = None
+    configuration: str | None = Field(
+        None,
+        pattern=configs.NAME_PATTERN,
+        description="A saved configuration to start from; the values given here override it.",
+    )
 
-    def settings(self) -> Settings:
-        given = self.model_dump(exclude={"breakpoints_mode", "upload_id"}, exclude_none=True)
+    def settings(self, base: Mapping[str, Any] | None = None) -> Settings:
+        exclude = {"breakpoints_mode", "upload_id", "configuration"}
+        given = self.model_dump(exclude=exclude, exclude_none=True)
         if self.scheme is not None and not services.is_shipped_scheme(self.scheme):
             services.refuse_scheme(self.scheme)
-        return build_settings(**given)
+        return configs.run_settings(base or {}, **given)
 
-    def history(self) -> HistoryOptions:
-        return build_group(HistoryOptions, breakpoints_mode=self.breakpoints_mode)
+    def history(self, base: Mapping[str, Any] | None = None) -> HistoryOptions:
+        return configs.run_history(base or {}, self.breakpoints_mode)
+
+    def resolved(self, state: WebState) -> tuple[Settings, HistoryOptions]:
+        """The settings and history settings, over the saved configuration when one is named."""
+        base = configs.load(state, self.configuration) if self.configuration else {}
+        return self.settings(base), self.history(base)
 
 
 class RunRequest(RunSettings):
@@ -70,7 +83,7 @@ def upload(request: Request, file: UploadFile, who: Runner) -> dict[str, Any]:
 def check(request: Request, upload_id: str, body: RunSettings, who: Runner) -> dict[str, Any]:
     check_csrf(request, who, None)
     state = state_of(request)
-    return services.check_upload(state, upload_id, body.settings()).to_dict()
+    return services.check_upload(state, upload_id, body.resolved(state)[0]).to_dict()
 
 
 @router.post(
@@ -79,12 +92,13 @@ def check(request: Request, upload_id: str, body: RunSettings, who: Runner) -> d
 def start_run(request: Request, body: RunRequest, who: Runner) -> dict[str, Any]:
     check_csrf(request, who, None)
     state = state_of(request)
+    settings, history = body.resolved(state)
     job_id = services.start_run(
         request.app.state.runner,
         state,
         body.upload_id,
-        body.settings(),
-        body.history(),
+        settings,
+        history,
         who,
         client_ip(request),
     )
