@@ -60,6 +60,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/tokens", "admin"),
     ("POST", "/api/v1/tokens", "admin"),
     ("DELETE", "/api/v1/tokens/x", "admin"),
+    ("GET", "/api/v1/configurations/x", "read"),
+    ("PUT", "/api/v1/configurations/x", "admin"),
+    ("DELETE", "/api/v1/configurations/x", "admin"),
+    ("GET", "/api/v1/schedules", "read"),
+    ("GET", "/api/v1/schedules/x", "read"),
+    ("PUT", "/api/v1/schedules/x", "admin"),
+    ("DELETE", "/api/v1/schedules/x", "admin"),
+    ("POST", "/api/v1/schedules/x/run", "admin"),
+    ("POST", "/api/v1/database-reads", "activate"),
 ]
 
 
