@@ -1,4 +1,5 @@
-"""The data pages: upload, the detected mapping (editable) with the quality report, the run."""
+"""The data pages: upload or read a database, the detected mapping (editable) with the quality
+report, the run (from a saved configuration, if chosen)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from rfmkit.errors import RfmError
 from rfmkit.scheme import shipped_schemes
-from rfmkit.settings import HistoryOptions, build_settings
+from rfmkit.settings import build_settings
 from rfmkit.store import accounts
-from rfmkit.web import services
+from rfmkit.web import configs, dbreads, services
 from rfmkit.web.api.common import Reader, Runner
 from rfmkit.web.auth import check_csrf, client_ip, state_of
 from rfmkit.web.errors import NotFound
@@ -23,12 +24,44 @@ router = APIRouter()
 FIELDS = ("customer", "date", "amount", "order")
 
 
-@router.get("/data")
-def data_page(request: Request, who: Runner) -> Response:
+def _data(request: Request, status: int = 200, **context: Any) -> Response:
     state = state_of(request)
     with state.db() as store:
         jobs = [services.job_dict(j) for j in accounts.list_jobs(store, 20)]
-    return render(request, "data.html", jobs=jobs, max_mb=state.options.max_upload_mb)
+    return render(
+        request,
+        "data.html",
+        status,
+        jobs=jobs,
+        max_mb=state.options.max_upload_mb,
+        connections=dbreads.connection_names(state),
+        **context,
+    )
+
+
+@router.get("/data")
+def data_page(request: Request, who: Runner) -> Response:
+    return _data(request, read={}, error=None)
+
+
+@router.post("/data/database")
+async def database_read(request: Request, who: Runner) -> Response:
+    """Read a table or a SELECT from a stored connection, then check it like an upload."""
+    form = await request.form()
+    check_csrf(request, who, str(form.get("csrf_token", "")))
+    given = {k: str(form.get(k) or "") for k in ("connection", "table", "query")}
+    try:
+        made = dbreads.new_read(
+            state_of(request),
+            given["connection"],
+            given["table"],
+            given["query"],
+            who,
+            client_ip(request),
+        )
+    except RfmError as exc:
+        return _data(request, exc.status, read=given, error=exc)
+    return RedirectResponse(f"/data/{made.upload_id}", status_code=303)
 
 
 @router.post("/data/upload")
@@ -70,6 +103,7 @@ def check_page(request: Request, upload_id: str, who: Runner) -> Response:
         checked=checked,
         error=error,
         schemes=shipped_schemes(),
+        configurations=configs.names(state),
     )
 
 
@@ -77,22 +111,25 @@ def check_page(request: Request, upload_id: str, who: Runner) -> Response:
 async def run(request: Request, upload_id: str, who: Runner) -> Response:
     form = await request.form()
     check_csrf(request, who, str(form.get("csrf_token", "")))
-    scheme = str(form.get("scheme") or "cn8")
-    if not services.is_shipped_scheme(scheme):
+    scheme = str(form.get("scheme") or "") or None
+    if scheme is not None and not services.is_shipped_scheme(scheme):
         services.refuse_scheme(scheme)
-    settings = build_settings(
+    state = state_of(request)
+    chosen = str(form.get("configuration") or "")
+    config = configs.load(state, chosen) if chosen else {}
+    settings = configs.run_settings(
+        config,
         map=_mapping(form) or None,
         as_of=str(form.get("as_of") or "") or None,
         scheme=scheme,
         lang=lang_of(request),
     )
-    state = state_of(request)
     job_id = services.start_run(
         request.app.state.runner,
         state,
         upload_id,
         settings,
-        HistoryOptions(),
+        configs.run_history(config),
         who,
         client_ip(request),
     )
