@@ -173,3 +173,30 @@ def _numbers(text: str, metric: str) -> list[float]:
             f"The thresholds of {metric} are not numbers: {text[:60]!r}.",
             fix="Write ascending numbers separated by commas, e.g. 30,60,90,180.",
         ) from None
+
+
+def form_values(config: Mapping[str, Any]) -> dict[str, str]:
+    """The Settings form's fields of a stored configuration (see :func:`parse_form`)."""
+    from rfmkit.weights import presets
+
+    values = {k: str(config[k]) for k in KEYS if k in config and k not in ("weights", "thresholds")}
+    weights = config.get("weights")
+    if isinstance(weights, list | tuple):
+        weights = ",".join(f"{w:g}" for w in weights)
+    if weights in presets():
+        values["weights"] = str(weights)
+    elif weights:
+        values["weights"], values["weights_custom"] = "custom", str(weights)
+    for metric, edges in (config.get("thresholds") or {}).items():
+        values[f"thresholds_{metric}"] = ",".join(f"{e:g}" for e in edges)
+    return values
+
+
+def weight_presets(lang: str) -> list[dict[str, Any]]:
+    """The industry presets of the weights, labelled in ``lang``, for a select box."""
+    from rfmkit.weights import presets
+
+    return [
+        {"key": key, "label": data["label"][lang], "weights": ",".join(map(str, data["weights"]))}
+        for key, data in presets().items()
+    ]

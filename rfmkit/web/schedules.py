@@ -32,11 +32,11 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rfmkit.errors import ConfigError, RfmError
 from rfmkit.settings import HistoryOptions, Settings
@@ -463,3 +463,68 @@ def send_alerts(
     detail = failed[0]["detail"] if failed else ""
     message = f"The snapshot was saved, but {len(failed)} alert messages were not delivered"
     return "error", {**result, "message": mask_secrets(f"{message}: {detail}"[:500])}
+
+
+# -- the Schedules form -------------------------------------------------------------------
+
+#: Mapping fields of the Schedules form.
+FORM_MAP = ("customer", "date", "amount", "order")
+
+
+def spec_from_form(form: Mapping[str, Any]) -> ScheduleSpec:
+    """A schedule from the Schedules form's fields (a ConfigError naming the first bad one)."""
+
+    def text(key: str) -> str:
+        return str(form.get(key) or "").strip()
+
+    if text("source_kind") == "path":
+        source: dict[str, Any] = {"path": text("path") or None}
+    else:
+        source = {k: text(k) or None for k in ("connection", "table", "query")}
+    cadence: dict[str, Any] = {"every": text("every") or "daily", "cron": text("cron") or None}
+    cadence.update({k: text(k) for k in ("hour", "minute", "weekday", "day") if text(k)})
+    mapping = {f: text(f"map_{f}") for f in FORM_MAP if text(f"map_{f}")}
+    data = {
+        "source": source,
+        "configuration": text("configuration") or None,
+        "cadence": cadence,
+        "as_of": text("as_of") or "data",
+        "map": mapping or None,
+        "lang": text("lang") or "zh",
+        "alerts": bool(form.get("alerts")),
+        "destination": text("destination") or None,
+        "enabled": bool(form.get("enabled")),
+    }
+    try:
+        return ScheduleSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "schedule"
+        raise ConfigError(
+            f"Invalid {where}: {first['msg']}.", fix="Correct the field and save again."
+        ) from None
+
+
+def form_values(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The Schedules form's fields of a stored definition (see :func:`spec_from_form`)."""
+    source = spec.get("source", {})
+    values: dict[str, Any] = {
+        "source_kind": "path" if source.get("path") else "connection",
+        **{k: v for k, v in source.items() if v},
+        **{k: v for k, v in spec.get("cadence", {}).items() if v is not None},
+        **{f"map_{k}": v for k, v in (spec.get("map") or {}).items()},
+    }
+    for key in ("configuration", "as_of", "lang", "alerts", "destination", "enabled"):
+        values[key] = spec.get(key)
+    return values
+
+
+def shown(iso: str | None, tz: dt.tzinfo | None = None) -> str:
+    """An ISO time as ``YYYY-MM-DD HH:MM`` on the server's clock (empty for None)."""
+    if not iso:
+        return ""
+    return dt.datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_name(tz: dt.tzinfo | None = None) -> str:
+    return dt.datetime.now(dt.UTC).astimezone(tz).tzname() or "local"
