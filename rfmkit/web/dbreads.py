@@ -19,9 +19,11 @@ Messages, audit entries and run records name the connection, never its URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from rfmkit.errors import ConfigError
+from rfmkit.errors import ConfigError, InputError, RfmError
 from rfmkit.settings import Settings
 from rfmkit.store import accounts
 from rfmkit.web.auth import Principal
@@ -172,6 +174,30 @@ def source_of(state: WebState, upload: Upload, settings: Settings) -> tuple[str 
     url = database_url(state, upload.database["connection"])
     table, query = checked_read(upload.database.get("table"), upload.database.get("query"))
     return None, settings.model_copy(update={"from_db": url, "table": table, "query": query})
+
+
+@contextmanager
+def database_errors(settings: Settings) -> Iterator[None]:
+    """Turn the database's refusal of a read (raised by the engine while rows stream) into an
+    :class:`InputError` naming it; the server's own failures pass through."""
+    if settings.from_db is None:
+        yield
+        return
+    try:
+        yield
+    except RfmError:
+        raise
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0].lstrip("_") != "duckdb":
+            raise
+        from rfmkit.sources.databases import scrub
+
+        reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        raise InputError(
+            f"The database refused the read: {reason}",
+            file=settings.table or "query",
+            fix="Run the query in the database's own client first; only reading is allowed.",
+        ) from None
 
 
 def describe(upload: Upload) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from rfmkit.errors import RfmError
 from rfmkit.settings import HistoryOptions, Settings
 from rfmkit.store import accounts
+from rfmkit.web.dbreads import database_errors
 from rfmkit.web.state import WebState
 
 log = logging.getLogger("rfmkit.web")
@@ -79,7 +80,8 @@ class Runner:
     ) -> None:
         by, ip = who
         try:
-            result = self._score(job_id, path, settings, history)
+            with database_errors(settings):
+                result = self._score(job_id, path, settings, history)
         except RfmError as exc:
             self._failed(job_id, exc.to_dict())
             return

@@ -82,13 +82,14 @@ def check_upload(state: WebState, upload_id: str, settings: Settings) -> Checked
 
     found = find_upload(state.data_dir / "uploads", upload_id)
     target, settings = dbreads.source_of(state, found, settings)
-    result = check_with(target, settings)
+    with dbreads.database_errors(settings):
+        result = check_with(target, settings)
+        rows = result.loaded.transactions
+        preview = frame_rows(rows.head(PREVIEW_ROWS).to_pandas()) if rows is not None else []
     quality = result.quality
     mapping: dict[str, str] = {}
     for source in quality.sources:
         mapping.update(source.columns)
-    rows = result.loaded.transactions
-    preview = frame_rows(rows.head(PREVIEW_ROWS).to_pandas()) if rows is not None else []
     return Checked(
         found,
         mapping,
