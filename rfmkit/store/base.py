@@ -51,6 +51,10 @@ class SnapshotInfo:
         When it was saved (UTC).
     snapshot_id
         An internal id; a replaced snapshot gets a new one.
+    base_id
+        The snapshot whose rows this one takes on, recency and tenure moved on
+        to its date, where it stores no row of its own (None: it stores every
+        row). Readers never see the difference.
     """
 
     as_of: dt.date
@@ -62,6 +66,7 @@ class SnapshotInfo:
     columns: tuple[str, ...]
     created_at: dt.datetime
     snapshot_id: str
+    base_id: str | None = None
 
 
 class SnapshotStore(Protocol):

@@ -4,7 +4,8 @@ The web app answers these many times a second, so they are single
 parameterised statements (planned by DuckDB, no expression compiling per
 request), run on a DuckDB cursor of the store's database -- a cursor per
 thread reads in parallel with the others. Sorting and cutting a page happen
-in the engine; only the page comes back.
+in the engine; only the page comes back. A snapshot stored over a base is
+read through :func:`rfmkit.store.store.rows_sql`, like every other reader.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 
 from rfmkit import glossary as g
-from rfmkit.store.store import ALIAS, Store
+from rfmkit.store.store import ALIAS, SHIFTED, Store, rows_sql
 
 #: Columns of a member row, in order.
 MEMBER_COLUMNS = (
@@ -51,8 +52,19 @@ def prefix(store: Store) -> str:
     return f"{ALIAS}.{store.where.schema}"
 
 
+def _rows(cursor: duckdb.DuckDBPyConnection, where: str, snapshot_id: str) -> str:
+    """The snapshot's rows as a relation (one small look-up for its base, if any)."""
+    found = cursor.execute(
+        f"SELECT s.base_id, date_diff('day', b.as_of, s.as_of) FROM {where}.snapshots s "
+        f"JOIN {where}.snapshots b ON b.snapshot_id = s.base_id WHERE s.snapshot_id = ?",
+        [snapshot_id],
+    ).fetchone()
+    base = (str(found[0]), int(found[1])) if found else None
+    return rows_sql(where, snapshot_id, base, MEMBER_COLUMNS)
+
+
 def _where(segment: str | None, q: str | None) -> tuple[str, list[Any]]:
-    clauses, params = ["snapshot_id = ?"], []
+    clauses, params = ["TRUE"], []
     if segment is not None:
         clauses.append(f"{g.SEGMENT} = ?")
         params.append(segment)
@@ -71,9 +83,8 @@ def count_members(
 ) -> int:
     """How many customers of the snapshot match ``segment`` and ``q`` (part of the id)."""
     clause, params = _where(segment, q)
-    row = cursor.execute(
-        f"SELECT count(*) FROM {where}.snapshot_customers WHERE {clause}", [snapshot_id, *params]
-    ).fetchone()
+    rows = _rows(cursor, where, snapshot_id)
+    row = cursor.execute(f"SELECT count(*) FROM {rows} c WHERE {clause}", params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -97,9 +108,9 @@ def member_page(
     if sort != g.CUSTOMER_ID:
         order += f", {g.CUSTOMER_ID}"
     rows = cursor.execute(
-        f"SELECT {', '.join(MEMBER_COLUMNS)} FROM {where}.snapshot_customers WHERE {clause} "
-        f"ORDER BY {order} LIMIT ? OFFSET ?",
-        [snapshot_id, *params, limit, offset],
+        f"SELECT {', '.join(MEMBER_COLUMNS)} FROM {_rows(cursor, where, snapshot_id)} c "
+        f"WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     ).fetchall()
     return [dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in rows]
 
@@ -110,11 +121,26 @@ def customer_rows(
     """The customer's row in every stored snapshot, oldest first (``optional`` columns too)."""
     columns = [*HISTORY_COLUMNS[1:], *optional]
     picked = ", ".join(f"c.{c}" for c in columns)
+    moved = ", ".join(
+        f"c.{c} + date_diff('day', b.as_of, s.as_of)" if c in SHIFTED else f"c.{c}" for c in columns
+    )
+    customer = f"c.{g.CUSTOMER_ID} = ?"
+    # its own rows, then a base's row in each snapshot stored over it that holds
+    # no row of the customer and did not remove it
+    inherited = (
+        f"SELECT s.as_of, {moved} FROM {where}.snapshots s "
+        f"JOIN {where}.snapshots b ON b.snapshot_id = s.base_id "
+        f"JOIN {where}.snapshot_customers c ON c.snapshot_id = b.snapshot_id AND {customer} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {where}.snapshot_customers o WHERE "
+        f"o.snapshot_id = s.snapshot_id AND o.{g.CUSTOMER_ID} = c.{g.CUSTOMER_ID}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {where}.snapshot_removed r WHERE "
+        f"r.snapshot_id = s.snapshot_id AND r.{g.CUSTOMER_ID} = c.{g.CUSTOMER_ID})"
+    )
     rows = cursor.execute(
         f"SELECT s.as_of, {picked} FROM {where}.snapshot_customers c "
         f"JOIN {where}.snapshots s ON s.snapshot_id = c.snapshot_id "
-        f"WHERE c.{g.CUSTOMER_ID} = ? ORDER BY s.as_of",
-        [customer_id],
+        f"WHERE {customer} UNION ALL {inherited} ORDER BY 1",
+        [customer_id, customer_id],
     ).fetchall()
     return [dict(zip(("as_of", *columns), row, strict=True)) for row in rows]
 

@@ -14,7 +14,10 @@ version 3 adds each customer's ``lifecycle_stage``; version 4 adds the state
 that ``rfmkit refresh`` continues from (the ``refresh_*`` tables, see
 :mod:`rfmkit.incremental.state`); version 5 adds the web app's account
 tables (users, tokens, sessions, audit log ... every table of
-:func:`rfmkit.store.accounts.create_tables`, one list).
+:func:`rfmkit.store.accounts.create_tables`, one list); version 6 lets a
+snapshot hold only the rows that differ from a base snapshot (``base_id``,
+``snapshot_removed``; see :meth:`rfmkit.store.Store.save_snapshot`) and keys the
+refresh state by customer number and order key.
 Opening an older store upgrades it inside one transaction.
 """
 
@@ -24,7 +27,7 @@ from collections.abc import Callable
 
 from rfmkit import glossary as g
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Stored type of every column a customer table may have, in stored order:
 #: the scored table's columns (always present), then the optional ones.
@@ -135,12 +138,31 @@ def upgrade_v4_to_v5(prefix: str) -> list[str]:
     ]
 
 
+def upgrade_v5_to_v6(prefix: str) -> list[str]:
+    """Version 6: snapshots stored over a base snapshot; the refresh state by number and key.
+
+    ``snapshots.base_id`` names the snapshot whose rows a snapshot takes on
+    (NULL: it holds all its rows); ``snapshot_removed`` the base's customers
+    it does not have. See :func:`rfmkit.incremental.state.upgrade_v6`.
+    """
+    from rfmkit.incremental.state import upgrade_v6
+
+    return [
+        f"ALTER TABLE {prefix}.snapshots ADD COLUMN base_id VARCHAR",
+        f"CREATE TABLE {prefix}.snapshot_removed (snapshot_id VARCHAR NOT NULL, "
+        "customer_id VARCHAR NOT NULL)",
+        *upgrade_v6(prefix),
+        f"INSERT INTO {prefix}.schema_version VALUES (6, now()::TIMESTAMP)",
+    ]
+
+
 #: Statements that take a store from version ``n`` to ``n + 1``.
 UPGRADES: dict[int, Callable[[str], list[str]]] = {
     1: upgrade_v1_to_v2,
     2: upgrade_v2_to_v3,
     3: upgrade_v3_to_v4,
     4: upgrade_v4_to_v5,
+    5: upgrade_v5_to_v6,
 }
 
 

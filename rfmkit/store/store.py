@@ -11,6 +11,13 @@ drops an uncommitted WAL tail on the next open; PostgreSQL rolls back).
 Saving an ``as_of`` that is already stored **replaces** that snapshot in the
 same transaction, so cron can re-run a snapshot safely and a date never
 holds two snapshots.
+
+A snapshot may be stored over a *base* snapshot (``over=``, what a refresh
+does): it then holds only the rows that differ from the base's -- once the
+base's recency and tenure are moved on to its date -- and the base customers
+it does not have (``snapshot_removed``). Every reader resolves it through
+:func:`rows_sql` and sees all its rows; deleting or replacing a base first
+stores its dependants in full.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,8 +51,11 @@ _LOCKED = "Could not set lock"
 _CONFLICT = ("duplicate key", "violates unique", "PRIMARY KEY or UNIQUE constraint")
 _SNAPSHOT_FIELDS = (
     "as_of, customers, revenue, scheme, segment_order, breakpoints_mode, columns, "
-    "created_at, snapshot_id"
+    "created_at, snapshot_id, base_id"
 )
+_REMOVED = "rfm_store_removed"
+#: Columns that a snapshot stored over a base moves on by the days between their dates.
+SHIFTED = (g.RECENCY_DAYS, g.TENURE_DAYS)
 #: Delivery statuses after which an alert is not sent again (as in rfmkit.delivery.log).
 DELIVERED_STATUSES = ("delivered", "digest")
 
@@ -195,6 +205,8 @@ class Store:
         breakpoints_mode: str | None = None,
         progress: Callable[[str], None] | None = None,
         also: Callable[[], None] | None = None,
+        over: SnapshotInfo | None = None,
+        removed: CustomerData | None = None,
     ) -> SnapshotInfo:
         """Store one scoring run as the snapshot of ``as_of``, replacing any earlier one.
 
@@ -221,6 +233,12 @@ class Store:
             More writes to the store, run inside the same transaction before
             the snapshot row (the state of :mod:`rfmkit.incremental`): all land
             or none does.
+        over
+            A stored snapshot (with all its rows, the same columns and another
+            date) to store this one over: ``customers`` then holds only the
+            rows that differ from the base's, recency and tenure moved on to
+            ``as_of`` (the caller vouches for the rest), and ``removed`` the
+            ``customer_id`` of the base's customers this snapshot does not have.
 
         Raises
         ------
@@ -235,6 +253,8 @@ class Store:
         columns = self._stage(customers)
         try:
             count, revenue = self._check_staged()
+            if over is not None:
+                count, revenue = self._stage_over(over, _date(as_of), columns, removed)
             text = json.dumps(mask_secrets(dict(record)), default=str, ensure_ascii=False)
             info = SnapshotInfo(
                 as_of=_date(as_of),
@@ -246,10 +266,12 @@ class Store:
                 columns=columns,
                 created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
                 snapshot_id=uuid.uuid4().hex,
+                base_id=over.snapshot_id if over is not None else None,
             )
             self._write(info, text, progress, also)
         finally:
             self._raw.execute(f"DROP TABLE IF EXISTS {_INCOMING}")
+            self._raw.execute(f"DROP TABLE IF EXISTS {_REMOVED}")
         return info
 
     def _writable(self) -> None:
@@ -288,6 +310,48 @@ class Store:
             self._raw.unregister("rfm_store_arrow")
         return tuple(types)
 
+    def _stage_over(
+        self,
+        base: SnapshotInfo,
+        as_of: dt.date,
+        columns: tuple[str, ...],
+        removed: CustomerData | None,
+    ) -> tuple[int, float]:
+        """Stage the removed customers; the customers and revenue of the snapshot resolved."""
+        if base.base_id is not None or base.as_of == as_of or base.columns != columns:
+            raise InputError(
+                f"The snapshot of {base.as_of} cannot be the base of the snapshot of {as_of}.",
+                fix="Store over a snapshot with all its rows, the same columns and another date.",
+            )
+        self._raw.execute(f"CREATE TEMP TABLE {_REMOVED} ({g.CUSTOMER_ID} VARCHAR)")
+        if removed is not None:
+            if isinstance(removed, ibis.Table) and _bound_to(removed, self.con):
+                query = (
+                    f"SELECT CAST({g.CUSTOMER_ID} AS VARCHAR) FROM ({self.con.compile(removed)})"
+                )
+                self._raw.execute(f"INSERT INTO {_REMOVED} {query}")
+            else:
+                self._raw.register("rfm_store_arrow", _arrow(removed))
+                try:
+                    self._raw.execute(
+                        f"INSERT INTO {_REMOVED} SELECT CAST({g.CUSTOMER_ID} AS VARCHAR) "
+                        "FROM rfm_store_arrow"
+                    )
+                finally:
+                    self._raw.unregister("rfm_store_arrow")
+        shift = (as_of - base.as_of).days
+        rows = rows_sql(
+            self._prefix,
+            "",
+            (base.snapshot_id, shift),
+            (g.CUSTOMER_ID, g.MONETARY),
+            own=_INCOMING,
+            removed=_REMOVED,
+        )
+        row = self._raw.execute(f"SELECT count(*), coalesce(sum({g.MONETARY}), 0) FROM {rows}")
+        total, revenue = row.fetchone() or (0, 0.0)
+        return int(total), float(revenue)
+
     def _check_staged(self) -> tuple[int, float]:
         row = self._raw.execute(
             f"SELECT count(*), count(DISTINCT {g.CUSTOMER_ID}), count({g.CUSTOMER_ID}), "
@@ -323,12 +387,18 @@ class Store:
                         f"SELECT ?, {names} FROM {_INCOMING}",
                         [info.snapshot_id],
                     )
+                    if info.base_id is not None:
+                        self._raw.execute(
+                            f"INSERT INTO {self._prefix}.snapshot_removed "
+                            f"SELECT DISTINCT ?, {g.CUSTOMER_ID} FROM {_REMOVED}",
+                            [info.snapshot_id],
+                        )
                     if also is not None:
                         also()
                     self._raw.execute(
                         f"INSERT INTO {self._prefix}.snapshots (as_of, snapshot_id, created_at, "
                         "customers, revenue, scheme, segment_order, columns, record, "
-                        "breakpoints_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "breakpoints_mode, base_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
                             info.as_of,
                             info.snapshot_id,
@@ -340,6 +410,7 @@ class Store:
                             json.dumps(list(info.columns)),
                             record,
                             info.breakpoints_mode,
+                            info.base_id,
                         ],
                     )
                 return
@@ -358,11 +429,39 @@ class Store:
         ).fetchone()
         if row is None:
             return False
-        self._raw.execute(
-            f"DELETE FROM {self._prefix}.snapshot_customers WHERE snapshot_id = ?", [row[0]]
-        )
+        for dependant in self._raw.execute(
+            f"SELECT snapshot_id FROM {self._prefix}.snapshots WHERE base_id = ?", [row[0]]
+        ).fetchall():
+            self._store_in_full(dependant[0])
+        for table in ("snapshot_customers", "snapshot_removed"):
+            self._raw.execute(f"DELETE FROM {self._prefix}.{table} WHERE snapshot_id = ?", [row[0]])
         self._raw.execute(f"DELETE FROM {self._prefix}.snapshots WHERE as_of = ?", [as_of])
         return True
+
+    def _store_in_full(self, snapshot_id: str) -> None:
+        """Give a snapshot stored over a base the rows it takes on (in the caller's transaction)."""
+        info = next(s for s in self.snapshots() if s.snapshot_id == snapshot_id)
+        base = next(s for s in self.snapshots() if s.snapshot_id == info.base_id)
+        names = ", ".join(info.columns)
+        inherited = rows_sql(
+            self._prefix,
+            snapshot_id,
+            (base.snapshot_id, (info.as_of - base.as_of).days),
+            info.columns,
+            inherited_only=True,
+        )
+        self._raw.execute(
+            f"INSERT INTO {self._prefix}.snapshot_customers (snapshot_id, {names}) "
+            f"SELECT ?, {names} FROM {inherited}",
+            [snapshot_id],
+        )
+        self._raw.execute(
+            f"DELETE FROM {self._prefix}.snapshot_removed WHERE snapshot_id = ?", [snapshot_id]
+        )
+        self._raw.execute(
+            f"UPDATE {self._prefix}.snapshots SET base_id = NULL WHERE snapshot_id = ?",
+            [snapshot_id],
+        )
 
     def delete(self, as_of: dt.date | str) -> None:
         """Delete the snapshot of ``as_of`` (one transaction).
@@ -427,14 +526,34 @@ class Store:
         ones; valid while the store is open.
         """
         info = self.snapshot(as_of)
+        if info.base_id is not None:
+            query = rows_sql(self._prefix, info.snapshot_id, self._base(info), info.columns)
+            return self.con.sql(query[1:-1])
         table = self._table("snapshot_customers")
         return table.filter(table.snapshot_id == info.snapshot_id).select(*info.columns)
+
+    def _base(self, info: SnapshotInfo) -> tuple[str, int]:
+        """The base of a snapshot stored over one, and the days from its date to this one's."""
+        base = self.snapshot_by_id(str(info.base_id))
+        return base.snapshot_id, (info.as_of - base.as_of).days
+
+    def snapshot_by_id(self, snapshot_id: str) -> SnapshotInfo:
+        """The snapshot of that id (a :class:`StoreError` when there is none)."""
+        row = self._raw.execute(
+            f"SELECT {_SNAPSHOT_FIELDS} FROM {self._prefix}.snapshots WHERE snapshot_id = ?",
+            [snapshot_id],
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"There is no snapshot {snapshot_id} in {self.location}.")
+        return _info(row)
 
     def rows(self) -> ir.Table:
         """Every stored customer row with its snapshot's ``as_of`` (for the analyses)."""
         customers = self._table("snapshot_customers")
         snaps = self._table("snapshots").select("snapshot_id", "as_of")
-        return customers.inner_join(snaps, "snapshot_id")
+        if not any(s.base_id for s in self.snapshots()):
+            return customers.inner_join(snaps, "snapshot_id")
+        return self.con.sql(all_rows_sql(self._prefix, customers.columns)[1:-1])
 
     def _table(self, name: str) -> ir.Table:
         return self.con.table(name, database=(ALIAS, self.where.schema))
@@ -486,6 +605,83 @@ class Store:
         return self._table("deliveries")
 
 
+def rows_sql(
+    prefix: str,
+    snapshot_id: str,
+    base: tuple[str, int] | None,
+    columns: Sequence[str],
+    *,
+    own: str | None = None,
+    removed: str | None = None,
+    inherited_only: bool = False,
+) -> str:
+    """A parenthesised SQL relation of one snapshot's customer rows (``columns`` of them).
+
+    ``base`` is ``(base_id, days)`` for a snapshot stored over a base: its
+    own rows, then the base's rows of the customers it neither holds nor
+    removed, with ``recency_days`` and ``tenure_days`` moved on by ``days``.
+    ``own`` and ``removed`` name other relations of its rows and removed
+    customers (a snapshot being saved); ``inherited_only`` leaves out its own.
+    """
+    sid = _text(snapshot_id)
+    own = own or f"(SELECT * FROM {prefix}.snapshot_customers WHERE snapshot_id = {sid})"
+    picked = ", ".join(columns)
+    if base is None:
+        return f"(SELECT {picked} FROM {own})"
+    base_id, days = base
+    removed = removed or (
+        f"(SELECT {g.CUSTOMER_ID} FROM {prefix}.snapshot_removed WHERE snapshot_id = {sid})"
+    )
+    moved = ", ".join(f"b.{c} + {int(days)} AS {c}" if c in SHIFTED else f"b.{c}" for c in columns)
+    inherited = (
+        f"SELECT {moved} FROM {prefix}.snapshot_customers b "
+        f"ANTI JOIN {own} o ON o.{g.CUSTOMER_ID} = b.{g.CUSTOMER_ID} "
+        f"ANTI JOIN {removed} r ON r.{g.CUSTOMER_ID} = b.{g.CUSTOMER_ID} "
+        f"WHERE b.snapshot_id = {_text(base_id)}"
+    )
+    if inherited_only:
+        return f"({inherited})"
+    return f"(SELECT {picked} FROM {own} UNION ALL {inherited})"
+
+
+def all_rows_sql(prefix: str, columns: Sequence[str]) -> str:
+    """Every snapshot's customer rows with its ``as_of`` (``columns`` of ``snapshot_customers``).
+
+    Snapshots stored over a base take on its rows as :func:`rows_sql` says.
+    """
+    own = ", ".join(f"c.{c}" for c in columns)
+    moved = ", ".join(
+        "d.snapshot_id"
+        if c == "snapshot_id"
+        else f"b.{c} + d.days AS {c}"
+        if c in SHIFTED
+        else f"b.{c}"
+        for c in columns
+    )
+    deltas = (
+        f"(SELECT s.snapshot_id, s.base_id, s.as_of, date_diff('day', p.as_of, s.as_of) AS days "
+        f"FROM {prefix}.snapshots s JOIN {prefix}.snapshots p ON p.snapshot_id = s.base_id)"
+    )
+    held = (
+        f"(SELECT snapshot_id, {g.CUSTOMER_ID} FROM {prefix}.snapshot_customers WHERE snapshot_id "
+        f"IN (SELECT snapshot_id FROM {prefix}.snapshots WHERE base_id IS NOT NULL))"
+    )
+    return (
+        f"(SELECT {own}, s.as_of FROM {prefix}.snapshot_customers c "
+        f"JOIN {prefix}.snapshots s ON s.snapshot_id = c.snapshot_id "
+        f"UNION ALL SELECT {moved}, d.as_of FROM {prefix}.snapshot_customers b "
+        f"JOIN {deltas} d ON b.snapshot_id = d.base_id "
+        f"ANTI JOIN {held} o ON o.snapshot_id = d.snapshot_id AND o.{g.CUSTOMER_ID} = b.{g.CUSTOMER_ID} "
+        f"ANTI JOIN {prefix}.snapshot_removed r ON r.snapshot_id = d.snapshot_id "
+        f"AND r.{g.CUSTOMER_ID} = b.{g.CUSTOMER_ID})"
+    )
+
+
+def _text(value: str) -> str:
+    """``value`` as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _bound_to(table: ibis.Table, con: Any) -> bool:
     try:
         return table.get_backend() is con
@@ -528,7 +724,7 @@ def _date(value: dt.date | str) -> dt.date:
 
 
 def _info(row: tuple[Any, ...]) -> SnapshotInfo:
-    as_of, customers, revenue, scheme, order, mode, columns, created_at, snapshot_id = row
+    as_of, customers, revenue, scheme, order, mode, columns, created_at, snapshot_id, base_id = row
     return SnapshotInfo(
         as_of=as_of,
         customers=int(customers),
@@ -539,6 +735,7 @@ def _info(row: tuple[Any, ...]) -> SnapshotInfo:
         columns=tuple(json.loads(columns or "[]")),
         created_at=created_at,
         snapshot_id=snapshot_id,
+        base_id=base_id,
     )
 
 

@@ -163,18 +163,18 @@ def test_a_v1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     )
     con.close()
     with open_store(path) as store:
-        assert store.version() == SCHEMA_VERSION == 5
+        assert store.version() == SCHEMA_VERSION == 6
         [info] = store.snapshots()
         assert (info.as_of, info.customers, info.breakpoints_mode) == (Q1, 6, None)
         assert store.customers(Q1).count().to_pyarrow().as_py() == 6
         store.record_delivery("d", "k", "delivered", "")  # the v2 table exists
         store.save_snapshot(customer_table(SERIES[Q2], Q2), record(Q2), as_of=Q2)
         assert "owner" in store.customers(Q2).columns
-        assert store.table("refresh_orders").count().to_pyarrow().as_py() == 0  # v4's state
+        assert store.table("refresh_order_days").count().to_pyarrow().as_py() == 0  # v6's state
     check = duckdb.connect(str(path), read_only=True)
     assert check.execute(
         "SELECT list(version ORDER BY version) FROM rfmkit.schema_version"
-    ).fetchone() == ([1, 2, 3, 4, 5],)
+    ).fetchone() == ([1, 2, 3, 4, 5, 6],)
     check.close()
 
 
@@ -186,7 +186,7 @@ def test_a_store_from_a_newer_rfmkit_is_refused(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO rfmkit.schema_version VALUES (99, now()::TIMESTAMP)")
     con.close()
-    with pytest.raises(StoreError, match="layout version 99; this rfmkit knows up to 5"):
+    with pytest.raises(StoreError, match="layout version 99; this rfmkit knows up to 6"):
         open_store(path)
 
 
