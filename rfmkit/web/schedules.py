@@ -393,7 +393,7 @@ class Scheduler:
             spec = ScheduleSpec.model_validate(find(self.state, name)["spec"])
             return self._run(name, spec)
         except RfmError as exc:
-            return "error", {"message": mask_secrets(exc.message), "error": exc.code}
+            return "error", _failure(exc.to_dict())
         except Exception as exc:  # a bug: keep the scheduler up, log it, record it
             log.exception("Schedule %s failed", name)
             return "error", {"message": f"Internal error ({type(exc).__name__}).", "error": "bug"}
@@ -404,9 +404,7 @@ class Scheduler:
         job_id = self.runner.start(path, settings, history, ACTOR, label)
         job = self._wait(job_id)
         if job["status"] != "done":
-            error = job["error"] or {}
-            message = mask_secrets(str(error.get("message") or "The run failed."))
-            return "error", {"message": message, "error": error.get("error"), "job_id": job_id}
+            return "error", {**_failure(job["error"] or {}), "job_id": job_id}
         done = job["result"] or {}
         result = {
             "job_id": job_id,
@@ -427,6 +425,18 @@ class Scheduler:
                 return job or {"status": "failed", "error": {"message": "The run disappeared."}}
             if self._stop.wait(POLL_SECONDS) and job["status"] == "queued":
                 raise Interrupted("The server stopped before the scheduled run started.")
+
+
+def _failure(error: Mapping[str, Any]) -> dict[str, Any]:
+    """What a schedule keeps of an error (``RfmError.to_dict()``): message, where, what to do."""
+    details = error.get("details") or {}
+    found = {
+        "message": str(error.get("message") or "The run failed."),
+        "error": error.get("error"),
+        "file": details.get("file"),
+        "fix": details.get("fix"),
+    }
+    return {k: mask_secrets(v) for k, v in found.items() if v is not None}
 
 
 def prepare(
