@@ -92,6 +92,7 @@ def lifecycle_stage(
     options: LifecycleOptions | None = None,
     *,
     details: bool = False,
+    population: float | Literal["computed"] | None = "computed",
     **settings: Any,
 ) -> ir.Table:
     """``customers`` with a ``lifecycle_stage`` column, computed in the engine.
@@ -112,11 +113,16 @@ def lifecycle_stage(
         :class:`LifecycleOptions`, or its fields by name (``new_days=60``).
     details
         Also return :data:`DETAIL_COLUMNS` (the numbers behind each stage).
+    population
+        The ``population_interval`` when it is known (:func:`population_interval`
+        of all the customers; None when none has two purchase days): then
+        ``customers`` may be any part of them (the incremental refresh judges
+        only the customers that changed). By default it is computed over ``customers``.
     """
     opts = lifecycle_options(options, **settings)
     keep = [LIFECYCLE_STAGE, *(DETAIL_COLUMNS if details else ())]
     if PURCHASE_DAYS in customers.columns:  # counted with the totals: no second pass
-        per = _facts(_own_days(customers), as_of, opts)
+        per = _facts(_own_days(customers), as_of, opts, population)
         return per.select(*customers.columns, **{c: per[c] for c in keep})
     facts = _facts(_purchase_days(transactions, as_of), as_of, opts)
     joined = customers.left_join(facts, g.CUSTOMER_ID)
@@ -126,8 +132,20 @@ def lifecycle_stage(
     )
 
 
-def _facts(per: ir.Table, as_of: dt.date, opts: LifecycleOptions) -> ir.Table:
-    """``per`` (see :func:`_purchase_days`) with the stage and the numbers behind it."""
+def population_interval(customers: ir.Table) -> float | None:
+    """The median typical interval of the customers with two purchase days or more.
+
+    ``customers`` carries the purchase-day counts of
+    :func:`rfmkit.engine.customer_totals` (``purchase_days=True``); None
+    when no customer has two purchase days. Pass it to :func:`lifecycle_stage`
+    (``population=``) to judge a part of the customers as all of them.
+    """
+    row = _population(_intervals(_own_days(customers))).to_pyarrow().to_pylist()[0]
+    value = row["population_interval"]
+    return None if value is None else float(value)
+
+
+def _intervals(per: ir.Table) -> ir.Table:
     n = per.purchase_days
     interval = ibis.ifelse(
         n >= 2, per.last_day.delta(per.first_day, unit="day").cast("float64") / (n - 1), None
@@ -135,11 +153,28 @@ def _facts(per: ir.Table, as_of: dt.date, opts: LifecycleOptions) -> ir.Table:
     prior = ibis.ifelse(
         n >= 3, per.previous_day.delta(per.first_day, unit="day").cast("float64") / (n - 2), None
     )
-    per = per.mutate(interval_days=interval, prior_interval_days=prior)
-    population = per.filter(per.purchase_days >= 2).aggregate(
+    return per.mutate(interval_days=interval, prior_interval_days=prior)
+
+
+def _population(per: ir.Table) -> ir.Table:
+    return per.filter(per.purchase_days >= 2).aggregate(
         population_interval=lambda t: t.interval_days.median()
     )
-    per = per.cross_join(population)
+
+
+def _facts(
+    per: ir.Table,
+    as_of: dt.date,
+    opts: LifecycleOptions,
+    population: float | Literal["computed"] | None = "computed",
+) -> ir.Table:
+    """``per`` (see :func:`_purchase_days`) with the stage and the numbers behind it."""
+    per = _intervals(per)
+    if population == "computed":
+        per = per.cross_join(_population(per))
+    else:  # spelled as text: the double is read back exactly
+        known = ibis.literal(repr(population)).cast("float64") if population is not None else None
+        per = per.mutate(population_interval=known if known is not None else ibis.null("float64"))
     typical = _floor(ibis.coalesce(per.interval_days, per.population_interval), opts)
     before = _floor(ibis.coalesce(per.prior_interval_days, per.population_interval), opts)
     day = ibis.literal(as_of)
