@@ -94,6 +94,7 @@ def test_daylight_saving_time_is_the_local_clock() -> None:
         ("0 0 * * funday", "not a number"),
         ("*/0 * * * *", "at least 1"),
         ("5-1 * * * *", "outside"),
+        ("² * * * *", "not a number"),
     ],
 )
 def test_bad_cron_expressions_are_refused_with_the_reason(text: str, problem: str) -> None:
