@@ -7,6 +7,7 @@ values and the reason.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -86,8 +87,6 @@ async def delete_configuration(request: Request, name: str, who: Admin) -> Respo
 
 
 def _check_name(name: str) -> None:
-    import re
-
     if not re.match(configs.NAME_PATTERN, name):
         raise ConfigError(
             f"Invalid name {name[:80]!r}.",
