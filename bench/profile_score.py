@@ -3,6 +3,8 @@
     python bench/profile_score.py bench/data/orders_10000000.parquet [--keep-duplicates]
     python bench/profile_score.py IN --cprofile 25     # also the 25 costliest Python functions
     python bench/profile_score.py IN --explain DIR      # EXPLAIN ANALYZE of each query, in DIR
+    python bench/profile_score.py IN --command "snapshot {input} --every quarter --from 2023-10-01 \
+        --to 2025-07-01 --store {tmp}/s.duckdb"         # any other rfmkit command
 
 Runs the ``rfmkit score`` command in this process (cn8 scheme, as-of
 2025-07-01, output to a temporary file) with the DuckDB connection wrapped:
@@ -17,6 +19,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import shlex
 import sys
 import tempfile
 import time
@@ -166,6 +169,9 @@ def main() -> None:
         "--explain", type=Path, help="write EXPLAIN ANALYZE of the costliest queries here"
     )
     parser.add_argument("--sql", action="store_true", help="print each query in full")
+    parser.add_argument(
+        "--command", help="another rfmkit command line ({input} and {tmp} are filled in)"
+    )
     parser.add_argument("--explain-over", type=float, default=0.1, help="seconds (0.1)")
     args, extra = parser.parse_known_args()
     if args.explain:
@@ -178,6 +184,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         argv = ["score", args.input, "-o", f"{tmp}/out.parquet", "--as-of", "2025-07-01"]
         argv += ["--scheme", "cn8", *(["--keep-duplicates"] if args.keep_duplicates else [])]
+        if args.command:
+            argv = shlex.split(args.command.format(input=args.input, tmp=tmp))
         profile = cProfile.Profile() if args.cprofile else None
         began = time.perf_counter()
         if profile:

@@ -155,7 +155,7 @@ def _by_day(o: ir.Table, check_order_ids: bool, decimals: int) -> ir.Table:
         net=money(o[g.AMOUNT].sum(), decimals),
         **extra,
     )
-    if _engine(o) != "duckdb":  # the last purchase day beside each day, by a window
+    if engine_name(o) != "duckdb":  # the last purchase day beside each day, by a window
         last = days.day.max(where=days.orders > 0).over(group_by=g.CUSTOMER_ID)
         days = days.mutate(_last=last)
     bought = days.orders > 0
@@ -163,7 +163,7 @@ def _by_day(o: ir.Table, check_order_ids: bool, decimals: int) -> ir.Table:
     if "_last" in days.columns:
         extra[PREVIOUS_PURCHASE] = days.day.max(where=bought & (days.day < days._last))
     else:  # DuckDB's max(day, 2): the last two purchase days in the same aggregation
-        extra["_top"] = _top_days(days.day, 2, where=bought)
+        extra["_top"] = top_days(days.day, 2, where=bought)
     totals = days.group_by(g.CUSTOMER_ID).aggregate(
         frequency=days.orders.sum().cast("int64"),
         monetary=money(days.net.sum(), decimals).cast("float64"),
@@ -178,11 +178,11 @@ def _by_day(o: ir.Table, check_order_ids: bool, decimals: int) -> ir.Table:
 
 
 @ibis.udf.agg.builtin(name="max")
-def _top_days(arg: idt.Date, n: idt.Int64) -> idt.Array(idt.date):  # type: ignore[valid-type]
+def top_days(arg: idt.Date, n: idt.Int64) -> idt.Array(idt.date):  # type: ignore[valid-type]
     """DuckDB's ``max(arg, n)``: the ``n`` largest values, largest first."""
 
 
-def _engine(table: ir.Table) -> str:
+def engine_name(table: ir.Table) -> str:
     """The name of the engine ``table`` lives on (``duckdb`` when unbound)."""
     try:
         return str(table.get_backend().name)

@@ -76,7 +76,7 @@ def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Total
             or engine.default_as_of(customers.rename(order_date=g.LAST_PURCHASE))
         )
         kept = customers.filter(customers[g.LAST_PURCHASE] < day).cache()
-        counts = _first_row(kept.aggregate(n=kept.count(), **_unclean_ids(kept, loaded)))
+        counts = _first_row(kept.aggregate(n=kept.count(), **unclean_ids(kept, loaded)))
         if counts.get("unclean"):
             return None
         metrics = engine.metrics_from_totals(kept, day, money_decimals=money_decimals)
@@ -99,7 +99,7 @@ def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Total
         totals.aggregate(
             customers=totals.count(),
             scorable=(totals[g.FREQUENCY] > 0).sum(),
-            **_unclean_ids(totals, loaded),
+            **unclean_ids(totals, loaded),
         )
     )
     if counts.get("unclean"):
@@ -111,7 +111,7 @@ def _totals(loaded: Loaded, as_of: dt.date | None, money_decimals: int) -> Total
     return Totals(metrics, day, scorable, unscored, loaded)
 
 
-def _unclean_ids(totals: ir.Table, loaded: Loaded) -> dict[str, ir.Value]:
+def unclean_ids(totals: ir.Table, loaded: Loaded) -> dict[str, ir.Value]:
     """An ``unclean`` count of customers with an id read as it is that needs cleaning."""
     tests = []
     if "customer" in loaded.trusted_ids:

@@ -24,18 +24,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from rfmkit import engine
 from rfmkit import glossary as g
 from rfmkit.errors import ConfigError
+from rfmkit.history.backfill import SeriesTotals
 from rfmkit.record import RunRecord
 from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme, load_scheme
 from rfmkit.settings import HistoryOptions, Settings, build_group
 from rfmkit.sources import Loaded
+from rfmkit.sources.totals import customer_totals
 from rfmkit.store import SnapshotInfo, Store, open_store
 from rfmkit.verbs.score import (
     Progress,
@@ -43,7 +43,7 @@ from rfmkit.verbs.score import (
     as_settings,
     engine_of,
     load_for,
-    score_loaded,
+    score_totals,
 )
 
 #: Months between two snapshots of a series.
@@ -117,27 +117,29 @@ def snapshot_with(
     with open_store(options.store, con=con) as store:
         frozen, reference = reference_breakpoints(store, settings, options, dates)
         loaded = load_for(transactions, settings, dates[-1], con=con, progress=progress)
-        shared = shared_orders(loaded, settings.money_decimals)
-        cuts: OrderCuts | None = None
-        # the last date first: it reads every row (and checks every id once),
-        # and with no reference its edges score the others
+        series: SeriesTotals | None = None
+        # the last date first: with no reference its edges score the others
         written, warnings = [], []
-        for day in [dates[-1], *dates[:-1]]:
-            result = score_loaded(
-                shared if cuts is None else cuts.at(day),
+        for day in reversed(dates):
+            record = RunRecord.start("snapshot")
+            with record.step("metrics", progress):
+                if series is None and len(dates) > 1:
+                    series = SeriesTotals.of(loaded, _known(dates), settings.money_decimals)
+                if series is None:  # one date, or customer-level input
+                    totals = customer_totals(loaded, day, settings.money_decimals)
+                else:
+                    totals = series.at(_known([day])[0])
+            result = score_totals(
+                totals,
                 settings,
-                day,
                 inputs=transactions,
-                record=RunRecord.start("snapshot"),
+                record=record,
                 progress=progress,
                 scheme=chosen,
                 breakpoints=frozen,
             )
             if options.breakpoints_mode == "frozen" and frozen is None:
                 frozen, reference = result.breakpoints, result.as_of
-            if cuts is None:
-                shared = _same_rows(shared, result.loaded, settings.money_decimals)
-                cuts = OrderCuts.of(shared)
             written.append(_save(store, result, options.breakpoints_mode, reference, progress))
             warnings += [w for w in result.warnings if w not in warnings]
         location = store.location
@@ -274,65 +276,11 @@ def shared_orders(loaded: Loaded, money_decimals: int) -> Loaded:
     return dataclasses.replace(loaded, transactions=table.cache())
 
 
-@dataclass(frozen=True)
-class OrderCuts:
-    """The orders of a checked load, cut at any date without grouping the rows again.
-
-    An order is dated by its earliest row, so an order exists at ``as_of``
-    exactly when that row is before it, and then keeps that date; only its
-    amount depends on ``as_of``, through its rows on later days (refunds).
-    ``orders`` holds one row per order with the amount of all its rows,
-    ``later`` the rows after an order's first day; a cut subtracts the later
-    rows on or after ``as_of`` and hands on one row per order (the engine
-    then has no order to group). Rows without an order id are orders as they are.
-    """
-
-    loaded: Loaded
-    orders: ir.Table
-    later: ir.Table
-
-    @classmethod
-    def of(cls, loaded: Loaded) -> OrderCuts | None:
-        """The cuts of a load whose ids were checked (None for customer-level input)."""
-        rows = loaded.transactions
-        if rows is None:
-            return None
-        key = [g.CUSTOMER_ID, g.ORDER_ID]
-        keyed = rows.filter(rows[g.ORDER_ID].notnull())
-        orders = keyed.group_by(key).aggregate(
-            **{g.ORDER_DATE: keyed[g.ORDER_DATE].min(), g.AMOUNT: keyed[g.AMOUNT].sum()}
-        )
-        firsts = orders.select(*key, first=orders[g.ORDER_DATE])
-        joined = keyed.inner_join(firsts, key)
-        later = joined.filter(joined[g.ORDER_DATE] > joined.first).select(*rows.columns)
-        bare = rows.filter(rows[g.ORDER_ID].isnull()).select(*orders.columns)
-        return cls(loaded, orders.union(bare).cache(), later.cache())
-
-    def at(self, as_of: dt.date | None) -> Loaded:
-        """One row per order before ``as_of``, its amount net of its rows up to then."""
-        key = [g.CUSTOMER_ID, g.ORDER_ID]
-        late = self.later.filter(self.later[g.ORDER_DATE] >= as_of)
-        late = late.group_by(key).aggregate(late=late[g.AMOUNT].sum())
-        cut = self.orders.filter(self.orders[g.ORDER_DATE] < as_of)
-        joined = cut.left_join(late, key)
-        table = joined.select(
-            g.CUSTOMER_ID,
-            g.ORDER_DATE,
-            **{
-                g.AMOUNT: joined[g.AMOUNT] - joined.late.fill_null(0),
-                g.ORDER_ID: ibis.null("string"),
-            },
-        )
-        quality = self.loaded.quality
-        every = dataclasses.replace(quality, rows_without_order_id=quality.rows_used)
-        return dataclasses.replace(
-            self.loaded, transactions=table, quality=every, trusted_ids=frozenset(), _reload=None
-        )
-
-
-def _same_rows(shared: Loaded, scored: Loaded, money_decimals: int) -> Loaded:
-    """The shared table, again when scoring had to reload the inputs with clean ids."""
-    return shared if scored is shared else shared_orders(scored, money_decimals)
+def _known(dates: list[dt.date | None]) -> list[dt.date]:
+    """The dates of a series (each is known: only a single snapshot may leave it to the data)."""
+    known = [d for d in dates if d is not None]
+    assert len(known) == len(dates)
+    return known
 
 
 def pop_group(values: dict[str, Any], model: type[Any]) -> dict[str, Any]:
