@@ -390,7 +390,7 @@ def _campaign(
     return {
         **{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.__dict__.items()},
         "measurements": len(measured),
-        "measured_at": latest[0].isoformat() if latest else None,
+        "measured_at": latest[0].isoformat(sep=" ", timespec="seconds") if latest else None,
         "results": results,
     }
 
