@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,7 +174,7 @@ def destinations(state: WebState) -> list[dict[str, Any]]:
 
 
 def define_destination(
-    state: WebState, name: str, kind: str, given: dict[str, str | None], by: Actor
+    state: WebState, name: str, kind: str, given: Mapping[str, str | None], by: Actor
 ) -> None:
     """Validate a destination, check its URL (SSRF guard), keep it encrypted and audit it."""
     from rfmkit.delivery import check_url, parse_destination

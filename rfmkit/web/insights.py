@@ -85,7 +85,8 @@ def predictions(state: WebState, info: SnapshotInfo, lang: str) -> Predictions:
             fix="Fit them with rfmkit predict and store the prediction result as a snapshot.",
         )
     key = ("predictions", info.snapshot_id, lang)
-    return state.cache.get(key, lambda: _predictions(state, info, lang))  # type: ignore[no-any-return]
+    found: Predictions = state.cache.get(key, lambda: _predictions(state, info, lang))
+    return found
 
 
 def _predictions(state: WebState, info: SnapshotInfo, lang: str) -> Predictions:
