@@ -281,3 +281,25 @@ def test_empty_audiences_and_campaigns(web: TestClient) -> None:
     assert 'id="no-campaigns"' in web.get("/campaigns").text
     assert 'id="no-audiences"' in web.get("/audiences").text
     assert 'id="no-predictions"' in web.get("/predictions").text
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        ("/predictions", "各分层的预测", "Predictions by segment"),
+        ("/audiences", "创建者", "Created by"),
+        ("/audiences/winback", "成员", "Members"),
+        ("/campaigns", "对照组响应率", "Response (control)"),
+        ("/alert-rules", "推送目标（仅管理员）", "Delivery destinations (admins)"),
+        ("/history/alerts", "推送记录", "Delivery log"),
+        ("/admin/users", "创建令牌", "Create a token"),
+    ],
+)
+def test_every_new_page_in_both_languages(app: TestClient, path: str, zh: str, en: str) -> None:
+    sign_in(app, "admin")
+    for lang, text, other in (("zh", zh, en), ("en", en, zh)):
+        app.get(f"/lang/{lang}")
+        page = app.get(path)
+        assert page.status_code == 200 and text in page.text and other not in page.text, lang
+    for link in ("/predictions", "/audiences", "/campaigns", "/alert-rules", "/admin/users"):
+        assert f'href="{link}"' in page.text  # in the navigation
