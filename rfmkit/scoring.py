@@ -176,9 +176,29 @@ def score_expr(value: ir.NumericValue, bp: Breakpoints) -> ir.IntegerValue:
     """The score of ``value`` under ``bp`` (an engine expression)."""
     bin_ = ibis.literal(1)
     for edge in bp.edges:
-        bin_ = bin_ + (value > edge).cast("int8")
+        bin_ = bin_ + compare(value, ">", edge).cast("int8")
     score = bin_ if bp.higher_is_better else (bp.levels + 1) - bin_
     return score.cast("int8")
+
+
+#: The integer bound that gives the same answer for an integer value, per comparison.
+_INTEGER_BOUND = {">": math.floor, "<=": math.floor, ">=": math.ceil, "<": math.ceil}
+
+
+def compare(value: ir.NumericValue, op: str, number: float) -> ir.BooleanValue:
+    """``value op number`` (``op`` one of ``> >= < <=``), cheap for the engine.
+
+    A number with a fraction is written as a decimal literal, and comparing an
+    integer column with a decimal makes DuckDB cast every value to a decimal
+    (a third of the scoring time at 1M customers). An integer value is
+    compared with the integer that gives the same answer instead, any other
+    value as float64.
+    """
+    if value.type().is_integer() and math.isfinite(number):
+        bound: ir.Value = ibis.literal(int(_INTEGER_BOUND[op](number)), "int64")
+    else:
+        value, bound = value.cast("float64"), ibis.literal(float(number), "float64")
+    return {">": value > bound, ">=": value >= bound, "<": value < bound, "<=": value <= bound}[op]
 
 
 def normalise_weights(weights: Sequence[float]) -> tuple[float, float, float]:

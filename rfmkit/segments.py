@@ -44,6 +44,7 @@ from rfmkit.scheme import (
     parse_scheme,
     shipped_schemes,
 )
+from rfmkit.scoring import compare
 
 __all__ = [
     "LANGS",
@@ -93,8 +94,8 @@ class SplitLine:
         value = self.values[name]
         larger_is_high = HIGH_LOW[name][1]
         if self.how == "median":
-            return metric > value if larger_is_high else metric < value
-        return metric >= value if larger_is_high else metric <= value
+            return compare(metric, ">" if larger_is_high else "<", value)
+        return compare(metric, ">=" if larger_is_high else "<=", value)
 
 
 def split_line(table: ir.Table, how: str, fields: Iterable[str] = ("r", "f", "m")) -> SplitLine:

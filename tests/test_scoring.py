@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +186,22 @@ def test_row_order_does_not_change_scores(shared_con, data, seed):
     )
     second, _ = scored(as_table(frame, shared_con))
     pd.testing.assert_frame_equal(first, second)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(-1000, 1000), min_size=1, max_size=20),
+    st.floats(-1200, 1200, allow_nan=False),
+    st.sampled_from([">", ">=", "<", "<="]),
+)
+def test_compare_answers_as_python_does_for_integer_and_float_columns(values, number, op) -> None:
+    import operator
+
+    from rfmkit.scoring import compare
+
+    python = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}[op]
+    frame = pd.DataFrame({"i": values, "f": [v / 7 for v in values]})
+    table = ibis.memtable(frame)
+    got = table.select(i=compare(table.i, op, number), f=compare(table.f, op, number)).to_pandas()
+    assert list(got.i) == [python(v, number) for v in frame.i]
+    assert list(got.f) == [python(v, number) for v in frame.f]
