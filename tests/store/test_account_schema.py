@@ -100,6 +100,8 @@ def test_an_old_store_upgrades_itself(location: str, web_tables: bool) -> None:
         # the tables work: accounts, the new alert rules, and the snapshots beside them
         accounts.add_user(store, "bob", "viewer", "hash")
         accounts.audit(store, "bob", "login", ip="127.0.0.1")
+        accounts.audit(store, "bob", "audience.create", obj="audience vip", row_count=3)
+        assert accounts.latest_actors(store, "audience.create") == {"audience vip": "bob"}
         accounts.put_alert_rules(store, "tier5", "scheme: tier5", "bob")
         assert accounts.alert_rules_text(store)["tier5"]["rules"] == "scheme: tier5"
         store.save_snapshot(customer_table(SERIES[Q1], Q1), record(Q1), as_of=Q1)
