@@ -201,22 +201,27 @@ def metrics(
 def scorable(totals: ir.Table, as_of: dt.date, *, money_decimals: int = MONEY_DECIMALS) -> ir.Table:
     """Metrics of the customers in ``totals`` that have a positive order."""
     return metrics_from_totals(
-        totals.filter(totals.frequency > 0), as_of, money_decimals=money_decimals
+        totals.filter(totals.frequency > 0), as_of, money_decimals=money_decimals, rounded=True
     )
 
 
 def metrics_from_totals(
-    totals: ir.Table, as_of: dt.date, *, money_decimals: int = MONEY_DECIMALS
+    totals: ir.Table,
+    as_of: dt.date,
+    *,
+    money_decimals: int = MONEY_DECIMALS,
+    rounded: bool = False,
 ) -> ir.Table:
     """Derive the day counts and averages from per-customer totals.
 
     Also used for customer-level input (already aggregated per customer),
     where ``first_purchase`` may be missing; its ``monetary`` is rounded to
-    ``money_decimals`` here.
+    ``money_decimals`` here, unless ``rounded`` says it is (a float64 of an
+    exact sum, from :func:`customer_totals`).
     """
     day = ibis.literal(as_of)
     first = totals[g.FIRST_PURCHASE] if g.FIRST_PURCHASE in totals.columns else None
-    monetary = money(totals[g.MONETARY], money_decimals)
+    monetary = totals[g.MONETARY] if rounded else money(totals[g.MONETARY], money_decimals)
     facts = [c for c in (PURCHASE_DAYS, PREVIOUS_PURCHASE) if c in totals.columns]
     return totals.select(
         g.CUSTOMER_ID,
@@ -233,14 +238,17 @@ def metrics_from_totals(
     )
 
 
-def _per_order(monetary: ir.DecimalValue, frequency: ir.IntegerValue, decimals: int) -> ir.Value:
+def _per_order(monetary: ir.NumericValue, frequency: ir.IntegerValue, decimals: int) -> ir.Value:
     """``monetary / frequency`` rounded to ``decimals`` (half away from zero), as float64.
 
     Divided in minor units (cents), which are whole numbers, so that an exact
     half (1 cent over 2 orders) rounds the same way on every engine.
+    ``monetary`` is an exact decimal, or a float64 of one (then the nearest
+    whole number of minor units is its exact value).
     """
     unit = 10**decimals
-    minor = (monetary * unit).cast("int64")
+    scaled = monetary * unit
+    minor = (scaled if scaled.type().is_decimal() else scaled.round(0)).cast("int64")
     return ((minor / frequency).round(0) / unit).cast("float64")
 
 
