@@ -2,18 +2,21 @@
 
 Every step below runs as SQL on the store's connection; its results are
 local temporary tables (``rfm_refresh_*``) until :func:`write` copies them
-into the store inside the snapshot's transaction. The order of work:
+into the store's state tables (see :mod:`rfmkit.incremental.state`). The
+order of work:
 
 1. :func:`stage_rows` -- the batch's used rows, each with a 63-bit key of its
    canonical values (customer, order id, day, amount to 1/10,000); a row whose
    key an earlier batch stored is an exact duplicate of it (``dup``);
 2. the rows not duplicated are summed per customer, order and day (the
    caller does it with :func:`rfmkit.verbs.snapshot.shared_orders`) and staged
-   by :func:`stage_orders`;
+   by :func:`stage_orders`: with the customer's number (new customers get the
+   next ones) and the order's key, as they are stored;
 3. :func:`touched_customers` -- the customers the batch touches, and those
-   whose stored rows lie between the old and the new ``as_of`` (time passed them);
-4. :func:`customer_table` -- the stored totals of everyone else, and those
-   customers' totals computed again from their orders.
+   with a stored row between the old and the new ``as_of`` (time passed them);
+4. :func:`recompute` -- those customers' totals, from their own rows only:
+   the stored rows are read by customer number and key (fixed-width columns),
+   never by text.
 """
 
 from __future__ import annotations
@@ -27,16 +30,18 @@ from ibis.backends import BaseBackend
 
 from rfmkit import engine
 from rfmkit import glossary as g
-from rfmkit.incremental.state import AMOUNT_TYPE
+from rfmkit.incremental.state import AMOUNT_TYPE, TEXT_KEY
 
 ROWS = "rfm_refresh_rows"
 BATCH = "rfm_refresh_batch"
 ORDERS = "rfm_refresh_orders"
+NUMBERS = "rfm_refresh_numbers"
+KEYED = "rfm_refresh_keyed"
 AFFECTED = "rfm_refresh_affected"
+TOTALS = "rfm_refresh_totals"
 TOUCHED = "rfm_refresh_touched"
-CUSTOMERS = "rfm_refresh_customers"
 COUNTS = "rfm_refresh_counts"
-TEMPORARY = (ROWS, BATCH, ORDERS, AFFECTED, TOUCHED, CUSTOMERS, COUNTS)
+TEMPORARY = (ROWS, BATCH, ORDERS, NUMBERS, KEYED, AFFECTED, TOTALS, TOUCHED, COUNTS)
 
 #: Row rules whose verdict a later ``as_of`` can change (the rule ``after_as_of``
 #: is tested before them): counted per day, decided when scoring.
@@ -85,8 +90,14 @@ def fresh_rows(con: BaseBackend) -> ir.Table:
     return batch.filter(~batch.dup).select(g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT, g.ORDER_ID)
 
 
-def stage_orders(con: BaseBackend, orders: ir.Table) -> None:
-    """Stage the batch's rows summed per customer, order and day as ``ORDERS``."""
+def stage_orders(con: BaseBackend, prefix: str, orders: ir.Table) -> None:
+    """Stage the batch's rows summed per customer, order and day, keyed as stored.
+
+    ``ORDERS`` holds them by customer id and order id; ``NUMBERS`` each
+    customer's number (the stored one, or the next free ones for new
+    customers, in id order); ``KEYED`` the rows as the state stores them:
+    customer number, order key (NULL without an order id), day, exact amount.
+    """
     exact = orders.select(
         g.CUSTOMER_ID,
         g.ORDER_ID,
@@ -94,6 +105,19 @@ def stage_orders(con: BaseBackend, orders: ir.Table) -> None:
         **{g.AMOUNT: orders[g.AMOUNT].cast(AMOUNT_TYPE.lower())},
     )
     con.create_table(ORDERS, exact, temp=True, overwrite=True)
+    key = TEXT_KEY.format(value="o.order_id")
+    for statement in (
+        f"CREATE OR REPLACE TEMP TABLE {NUMBERS} AS "
+        f"WITH batch AS (SELECT DISTINCT customer_id FROM {ORDERS}), "
+        f"known AS (SELECT customer_id, t.cno FROM batch JOIN {prefix}.refresh_totals t "
+        "USING (customer_id)) "
+        "SELECT customer_id, cno FROM known UNION ALL "
+        f"SELECT customer_id, (SELECT coalesce(max(cno), 0) FROM {prefix}.refresh_totals) + "
+        "row_number() OVER (ORDER BY customer_id) FROM batch ANTI JOIN known USING (customer_id)",
+        f"CREATE OR REPLACE TEMP TABLE {KEYED} AS SELECT n.cno, {key} AS okey, o.order_date, "
+        f"o.amount FROM {ORDERS} o JOIN {NUMBERS} n USING (customer_id)",
+    ):
+        con.con.execute(statement)
 
 
 def stage_counts(con: BaseBackend, stage: ir.Table | None, rejected: dict[str, int]) -> None:
@@ -130,89 +154,77 @@ def stage_counts(con: BaseBackend, stage: ir.Table | None, rejected: dict[str, i
         )
 
 
-def all_orders(con: BaseBackend, stored: ir.Table) -> ir.Table:
-    """The stored orders and the batch's (canonical transaction columns, amounts exact)."""
-    staged = con.table(ORDERS)
-    columns = {c: stored[c].cast(staged[c].type().copy(nullable=True)) for c in _ORDER_COLUMNS}
-    return stored.select(**columns).union(staged.select(**{c: staged[c] for c in _ORDER_COLUMNS}))
-
-
-_ORDER_COLUMNS = (g.CUSTOMER_ID, g.ORDER_DATE, g.AMOUNT, g.ORDER_ID)
-
-
 def touched_customers(con: BaseBackend, prefix: str, old: dt.date | None, new: dt.date) -> None:
-    """Stage as ``AFFECTED`` the customers whose totals change from ``old`` to ``new``.
+    """Stage as ``AFFECTED`` the numbers of the customers whose totals change from ``old`` to ``new``.
 
-    Those of the batch, and those with a stored order dated between the two
+    Those of the batch, and those with a stored row dated between the two
     dates (the rows that the move of ``as_of`` counts or no longer counts).
     """
-    raw = con.con
     moved = ""
     if old is not None and old != new:
         low, high = min(old, new), max(old, new)
         moved = (
-            f" UNION SELECT customer_id FROM {prefix}.refresh_orders "
+            f" UNION SELECT cno FROM {prefix}.refresh_order_days "
             f"WHERE order_date >= DATE '{low.isoformat()}' AND order_date < DATE '{high.isoformat()}'"
         )
-    raw.execute(
-        f"CREATE OR REPLACE TEMP TABLE {AFFECTED} AS SELECT DISTINCT customer_id FROM {ORDERS}"
-        + moved
-    )
-
-
-def customer_table(
-    con: BaseBackend, prefix: str, orders: ir.Table, as_of: dt.date, money_decimals: int
-) -> ir.Table:
-    """Every customer's totals at ``as_of``: the stored ones, the affected ones computed again.
-
-    ``orders`` is :func:`all_orders`; only the affected customers' orders are
-    grouped (:func:`rfmkit.engine.customer_totals`, exactly as a full run),
-    with the purchase days the lifecycle stages need when the engine counts
-    them (then the stages are judged without reading the orders again).
-    """
-    affected = con.table(AFFECTED)
-    mine = orders.semi_join(affected, g.CUSTOMER_ID)
-    facts = _facts()
-    days = {"purchase_days": True} if facts else {}
-    totals = engine.customer_totals(
-        mine, as_of, keyed="some", money_decimals=money_decimals, **days
-    )
-    stored = {name: totals[column] for name, column in facts.items()}
-    stored |= {name: ibis.null(kind) for name, kind in _FACTS.items() if name not in stored}
-    con.create_table(TOUCHED, totals.select(*_TOTALS, **stored), temp=True, overwrite=True)
-    names = ", ".join(_TOTALS)
-    shown = "".join(f", {name} AS {column}" for name, column in facts.items())
     con.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {CUSTOMERS} AS "
-        f"SELECT {names}{shown} FROM {prefix}.refresh_customers "
-        f"ANTI JOIN {AFFECTED} USING (customer_id) "
-        f"UNION ALL SELECT {names}{shown} FROM {TOUCHED}"
+        f"CREATE OR REPLACE TEMP TABLE {AFFECTED} AS SELECT DISTINCT cno FROM {KEYED}" + moved
     )
-    return con.table(CUSTOMERS)
 
 
-_TOTALS = (g.CUSTOMER_ID, g.FREQUENCY, g.MONETARY, g.FIRST_PURCHASE, g.LAST_PURCHASE)
-#: Stored columns of the purchase-day facts, and their types.
-_FACTS = {"purchase_days": "int64", "previous_purchase": "date"}
+def recompute(
+    con: BaseBackend, prefix: str, stored: ir.Table, as_of: dt.date, decimals: int, batch: int
+) -> None:
+    """Stage as ``TOUCHED`` the affected customers' state rows at ``as_of``, from their own rows.
 
-
-def _facts() -> dict[str, str]:
-    """Stored name -> engine column of the purchase-day facts (none when the engine has none)."""
-    names = (getattr(engine, "PURCHASE_DAYS", None), getattr(engine, "PREVIOUS_PURCHASE", None))
-    if None in names:
-        return {}
-    return dict(zip(_FACTS, names, strict=True))  # type: ignore[arg-type]
+    ``stored`` is ``refresh_order_days``. The customers' stored rows and the
+    batch's are grouped as a full run groups them
+    (:func:`rfmkit.engine.customer_totals`, with the purchase days the
+    lifecycle stages need), by customer number and order key. ``batch``
+    numbers the refresh that computed them.
+    """
+    staged = con.table(KEYED)
+    mine = stored.semi_join(con.table(AFFECTED), "cno").select(*staged.columns)
+    rows = mine.union(staged).rename(customer_id="cno", order_id="okey")
+    totals = engine.customer_totals(
+        rows, as_of, keyed="some", money_decimals=decimals, purchase_days=True
+    )
+    con.create_table(
+        TOTALS,
+        totals.select(
+            "customer_id",
+            g.FREQUENCY,
+            g.MONETARY,
+            g.FIRST_PURCHASE,
+            g.LAST_PURCHASE,
+            purchase_days=totals[engine.PURCHASE_DAYS],
+            previous_purchase=totals[engine.PREVIOUS_PURCHASE],
+        ),
+        temp=True,
+        overwrite=True,
+    )
+    con.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT "
+        "coalesce(t.customer_id, n.customer_id) AS customer_id, a.cno, "
+        "coalesce(x.frequency, 0) AS frequency, coalesce(x.monetary, 0) AS monetary, "
+        "x.first_purchase, x.last_purchase, x.purchase_days, x.previous_purchase, "
+        f"least(t.first_row, b.first_row) AS first_row, {int(batch)} AS batch "
+        f"FROM {AFFECTED} a LEFT JOIN {prefix}.refresh_totals t USING (cno) "
+        f"LEFT JOIN {NUMBERS} n USING (cno) "
+        f"LEFT JOIN (SELECT cno, min(order_date) AS first_row FROM {KEYED} GROUP BY cno) b "
+        f"USING (cno) LEFT JOIN {TOTALS} x ON x.customer_id = a.cno"
+    )
 
 
 def write(raw: duckdb.DuckDBPyConnection, prefix: str, drop_duplicates: bool) -> None:
     """Copy the staged batch into the store's state tables (in the caller's transaction)."""
     statements = [
-        f"INSERT INTO {prefix}.refresh_orders SELECT customer_id, order_id, order_date, amount "
-        f"FROM {ORDERS}",
-        f"DELETE FROM {prefix}.refresh_customers WHERE customer_id IN "
-        f"(SELECT customer_id FROM {AFFECTED})",
-        f"INSERT INTO {prefix}.refresh_customers SELECT customer_id, frequency, monetary, "
-        f"first_purchase, last_purchase, purchase_days, previous_purchase FROM {TOUCHED}",
+        f"INSERT INTO {prefix}.refresh_order_days SELECT cno, okey, order_date, amount "
+        f"FROM {KEYED}",
+        f"DELETE FROM {prefix}.refresh_totals WHERE cno IN (SELECT cno FROM {AFFECTED})",
+        f"INSERT INTO {prefix}.refresh_totals SELECT customer_id, cno, frequency, monetary, "
+        "first_purchase, last_purchase, purchase_days, previous_purchase, first_row, batch "
+        f"FROM {TOUCHED}",
         f"INSERT INTO {prefix}.refresh_counts SELECT order_date, kind, row_count FROM {COUNTS}",
     ]
     if drop_duplicates:

@@ -22,17 +22,19 @@ stores its dependants in full.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -47,6 +49,8 @@ from rfmkit.store.scheme import resolve_scheme
 
 ALIAS = "rfm_store"
 _INCOMING = "rfm_store_incoming"
+#: The name a customer table given as Arrow (or pandas, polars) is read by while it is stored.
+_ARROW = "rfm_store_incoming_arrow"
 _LOCKED = "Could not set lock"
 _CONFLICT = ("duplicate key", "violates unique", "PRIMARY KEY or UNIQUE constraint")
 _SNAPSHOT_FIELDS = (
@@ -76,6 +80,7 @@ class Store:
         self.con = connect()
         self._raw: duckdb.DuckDBPyConnection = self.con.con
         self._prefix = f"{ALIAS}.{where.schema}"
+        self._outer = False
         try:
             self._attach(wait)
             self._upgrade()
@@ -185,13 +190,28 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self._outer:  # inside transaction(): it commits or rolls back
+            yield
+            return
         self._raw.execute("BEGIN TRANSACTION")
+        self._outer = True
         try:
             yield
         except BaseException:
+            self._outer = False
             self._raw.execute("ROLLBACK")
             raise
+        self._outer = False
         self._raw.execute("COMMIT")
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction around several writes (a refresh's state and its snapshot).
+
+        The writes of :meth:`save_snapshot` and the others join it: all land
+        or none does, and reads on :attr:`con` meanwhile see them.
+        """
+        self._writable()
+        return self._transaction()
 
     # -- snapshots -----------------------------------------------------------
 
@@ -270,7 +290,7 @@ class Store:
             )
             self._write(info, text, progress, also)
         finally:
-            self._raw.execute(f"DROP TABLE IF EXISTS {_INCOMING}")
+            self._drop_incoming()
             self._raw.execute(f"DROP TABLE IF EXISTS {_REMOVED}")
         return info
 
@@ -279,11 +299,13 @@ class Store:
             raise StoreError(f"The store {self.location} is open read-only.")
 
     def _stage(self, customers: CustomerData) -> tuple[str, ...]:
-        """Copy the customer table into a local temporary table of the stored types.
+        """Stage the customer table as ``rfm_store_incoming``, cast to the stored types.
 
         A table computed on the store's own connection (a refresh) is copied
         inside the engine: streaming it out to Arrow and back in on one
-        connection would wait on itself.
+        connection would wait on itself. One that only selects columns of
+        stored tables, and one given as Arrow, are read in place (a view):
+        checked, then inserted, without a copy.
         """
         local = isinstance(customers, ibis.Table) and _bound_to(customers, self.con)
         data = None if local else _arrow(customers)
@@ -299,16 +321,25 @@ class Store:
         select = ", ".join(f'CAST("{c}" AS {t}) AS {c}' for c, t in types.items())
         if local:
             query = self.con.compile(customers)
-            self._raw.execute(f"CREATE TEMP TABLE {_INCOMING} AS SELECT {select} FROM ({query})")
+            # columns of a stored table (a back-fill's scored customers): read twice, not copied
+            kind = "VIEW" if _selects_stored(customers) else "TABLE"
+            self._raw.execute(f"CREATE TEMP {kind} {_INCOMING} AS SELECT {select} FROM ({query})")
             return tuple(types)
-        self._raw.register("rfm_store_arrow", data)
-        try:
-            self._raw.execute(
-                f"CREATE TEMP TABLE {_INCOMING} AS SELECT {select} FROM rfm_store_arrow"
-            )
-        finally:
-            self._raw.unregister("rfm_store_arrow")
+        self._raw.register(_ARROW, data)  # read in place: unregistered by _drop_incoming
+        self._raw.execute(f"CREATE TEMP VIEW {_INCOMING} AS SELECT {select} FROM {_ARROW}")
         return tuple(types)
+
+    def _drop_incoming(self) -> None:
+        found = self._raw.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_catalog = 'temp' AND table_name = ?",
+            [_INCOMING],
+        ).fetchone()
+        if found is not None:
+            kind = "VIEW" if found[0] == "VIEW" else "TABLE"
+            self._raw.execute(f"DROP {kind} {_INCOMING}")
+        with contextlib.suppress(duckdb.Error):  # nothing registered
+            self._raw.unregister(_ARROW)
 
     def _stage_over(
         self,
@@ -687,6 +718,13 @@ def _bound_to(table: ibis.Table, con: Any) -> bool:
         return table.get_backend() is con
     except Exception:  # an unbound memtable
         return False
+
+
+def _selects_stored(table: ibis.Table) -> bool:
+    """Whether ``table`` only selects columns of stored (or cached) tables: no join, no grouping."""
+    return all(
+        isinstance(r, ops.Project | ops.DatabaseTable) for r in table.op().find(ops.Relation)
+    )
 
 
 def _arrow(customers: CustomerData) -> pa.Table | pa.RecordBatchReader:

@@ -31,10 +31,11 @@ from typing import Any
 
 import pandas as pd
 
-from rfmkit import engine
 from rfmkit.errors import ConfigError, DataQualityError, InputError
 from rfmkit.incremental import merge
 from rfmkit.incremental.counts import counts_sql, latest_day, report_at
+from rfmkit.incremental.scoring import Scored
+from rfmkit.incremental.scoring import score as score_customers
 from rfmkit.incremental.state import State, policy_of, read_state, write_state
 from rfmkit.incremental.watermark import pending_rows
 from rfmkit.quality import QualityReport
@@ -43,9 +44,9 @@ from rfmkit.scoring import Breakpoints
 from rfmkit.segments import Scheme, load_scheme
 from rfmkit.settings import HistoryOptions, LoadOptions, RefreshOptions, Settings, build_group
 from rfmkit.sources import Loaded, load_transactions
-from rfmkit.sources.totals import Totals
 from rfmkit.store import SnapshotInfo, Store, open_store
-from rfmkit.verbs.score import Progress, ScoreResult, as_settings, score_totals
+from rfmkit.summary import segment_summary
+from rfmkit.verbs.score import Progress, _fill_record, as_settings
 from rfmkit.verbs.snapshot import pop_group, shared_orders, stored_breakpoints
 from rfmkit.weights import resolve_weights
 
@@ -148,7 +149,7 @@ def refresh_with(
     """:func:`refresh` with validated settings (what every shell calls)."""
     check_settings(settings, history, options)
     chosen = scheme or load_scheme(settings.scheme)
-    resolve_weights(settings.weights)
+    weights = resolve_weights(settings.weights)
     record = RunRecord.start("refresh")
     with open_store(history.store) as store:
         if not isinstance(store, Store):  # a lake folder: written by Spark, not merged into
@@ -157,21 +158,26 @@ def refresh_with(
                 fix="Give --store a .duckdb file or a postgresql:// URL.",
             )
         store.writable()
+        run = _Run(store, settings, history, options, record, progress, chosen, weights)
         try:
-            return _refresh(
-                store,
-                transactions,
-                settings,
-                history,
-                options,
-                record,
-                progress,
-                chosen,
-                breakpoints,
-            )
+            return _refresh(run, transactions, breakpoints)
         finally:
             gc.collect()  # tables Ibis cached on the store's connection go before it closes
             merge.drop_temporary(store.con)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One refresh: the open store, the settings and what records and reports its steps."""
+
+    store: Store
+    settings: Settings
+    history: HistoryOptions
+    options: RefreshOptions
+    record: RunRecord
+    progress: Progress | None
+    scheme: Scheme
+    weights: tuple[float, float, float]
 
 
 def check_settings(settings: Settings, history: HistoryOptions, options: RefreshOptions) -> None:
@@ -202,37 +208,28 @@ def check_settings(settings: Settings, history: HistoryOptions, options: Refresh
         )
 
 
-def _refresh(
-    store: Store,
-    transactions: Any,
-    settings: Settings,
-    history: HistoryOptions,
-    options: RefreshOptions,
-    record: RunRecord,
-    progress: Progress | None,
-    scheme: Scheme,
-    given: dict[str, Breakpoints] | None,
-) -> RefreshResult:
+def _refresh(run: _Run, transactions: Any, given: dict[str, Breakpoints] | None) -> RefreshResult:
+    store, settings = run.store, run.settings
     state = read_state(store.con.con, store.prefix)
     policy = policy_of(settings.model_dump())
-    _check_state(state, policy, options, transactions, settings)
-    with record.step("load", progress):
-        batch, watermark = _load_batch(store, transactions, settings, options, state)
-    with record.step("merge", progress):
-        totals, sizes = _merged(store, batch, settings, state.as_of)
-    as_of = totals.as_of
-    frozen, reference, mode = _breakpoints(store, settings, history, as_of, given)
-    result = score_totals(
-        totals,
-        settings,
-        inputs=transactions,
-        record=record,
-        progress=progress,
-        scheme=scheme,
-        breakpoints=frozen,
-    )
-    after = State(as_of, policy, options.watermark, watermark, state.batches + 1)
-    info = _save(store, result, after, mode, reference, progress, settings)
+    _check_state(state, policy, run.options, transactions, settings)
+    with run.record.step("load", run.progress):
+        batch, watermark = _load_batch(store, transactions, settings, run.options, state)
+    with run.record.step("merge", run.progress):
+        counts, as_of = _merged(store, batch, settings, state)
+    frozen, reference, mode = _breakpoints(store, settings, run.history, as_of, given)
+    with store.transaction():  # the state, the snapshot and its marks: all or nothing
+        with run.record.step("merge"):
+            merge.write(store.con.con, store.prefix, not settings.keep_duplicates)
+        sizes = _sizes(store, as_of)
+        quality = _quality(counts, as_of, sizes["customers"], settings, batch)
+        scored = _scored(run, transactions, as_of, frozen, state, sizes, quality)
+        info = _save(run, scored, mode, reference)
+        base = state.base if scored.over is not None else _base(scored, info, state)
+        after = State(as_of, policy, run.options.watermark, watermark, state.batches + 1, base)
+        write_state(store.con.con, store.prefix, after)
+        with run.record.step("summary", run.progress):
+            summary = segment_summary(store.customers(as_of), run.scheme, settings.lang)
     return RefreshResult(
         store=store.location,
         snapshot=info,
@@ -241,40 +238,79 @@ def _refresh(
         rows_new=sizes["new"],
         duplicates=sizes["duplicates"],
         customers_touched=sizes["touched"],
-        quality=totals.loaded.quality,
+        quality=quality,
         batch=batch.loaded.quality if batch is not None and batch.loaded is not None else None,
-        breakpoints=result.breakpoints,
-        summary=result.summary,
+        breakpoints=scored.breakpoints,
+        summary=summary,
         reference=reference,
         watermark=watermark,
-        warnings=list(result.warnings),
+        warnings=list(run.record.warnings),
     )
 
 
 def _merged(
-    store: Store, batch: _Batch | None, settings: Settings, previous: dt.date | None
-) -> tuple[Totals, dict[str, int]]:
-    """Merge the batch into the state; the customers' totals at the run's as_of and the sizes."""
+    store: Store, batch: _Batch | None, settings: Settings, state: State
+) -> tuple[pd.DataFrame, dt.date]:
+    """Stage the batch and the affected customers' new totals; the counts per day and ``as_of``."""
     con, prefix = store.con, store.prefix
     _stage_batch(store, batch, settings)
     counts = con.con.execute(counts_sql(prefix, merge.COUNTS)).df()
     as_of = settings.as_of or _default_as_of(counts)
-    merge.touched_customers(con, prefix, previous, as_of)
-    orders = merge.all_orders(con, store.table("refresh_orders"))
-    customers = merge.customer_table(con, prefix, orders, as_of, settings.money_decimals)
-    sizes = _sizes(con)
-    quality = report_at(counts, as_of, sizes["customers"], settings.timezone)
+    merge.touched_customers(con, prefix, state.as_of, as_of)
+    stored = store.table("refresh_order_days")
+    merge.recompute(con, prefix, stored, as_of, settings.money_decimals, state.batches + 1)
+    return counts, as_of
+
+
+def _quality(
+    counts: pd.DataFrame, as_of: dt.date, customers: int, settings: Settings, batch: _Batch | None
+) -> QualityReport:
+    """The data-quality counts of all the rows at ``as_of``, with the batch's sources and warnings."""
+    quality = report_at(counts, as_of, customers, settings.timezone)
     if batch is not None and batch.loaded is not None:
         quality.sources = batch.loaded.quality.sources
         quality.warnings = list(batch.loaded.quality.warnings)
-    totals = Totals(
-        engine.scorable(customers, as_of, money_decimals=settings.money_decimals),
-        as_of,
-        sizes["scorable"],
-        sizes["customers"] - sizes["scorable"],
-        Loaded(orders, quality),
+    return quality
+
+
+def _scored(
+    run: _Run,
+    transactions: Any,
+    as_of: dt.date,
+    frozen: dict[str, Breakpoints] | None,
+    state: State,
+    sizes: dict[str, int],
+    quality: QualityReport,
+) -> Scored:
+    """Score the customer totals (see :mod:`rfmkit.incremental.scoring`) and fill the record."""
+    if sizes["scorable"] == 0:
+        raise InputError(
+            f"No customer has an order with a positive amount before {as_of}.",
+            fix="Check the as-of date and that amounts are positive for purchases.",
+        )
+    settings = run.settings
+    with run.record.step("scores", run.progress):
+        scored = score_customers(
+            run.store,
+            settings,
+            run.scheme,
+            run.weights,
+            as_of,
+            frozen,
+            state.base,
+            sizes["scorable"],
+        )
+    bps, line = scored.breakpoints, scored.split
+    _fill_record(run.record, settings, transactions, quality, as_of, bps, run.weights, line)
+    run.record.rows.update(
+        scored=sizes["scorable"], unscored=sizes["customers"] - sizes["scorable"]
     )
-    return totals, sizes
+    return scored
+
+
+def _base(scored: Scored, info: SnapshotInfo, state: State) -> dict[str, Any]:
+    """The marks of a snapshot stored in full: later refreshes store theirs over it."""
+    return {**scored.marks, "snapshot_id": info.snapshot_id, "batch": state.batches + 1}
 
 
 @dataclass
@@ -373,16 +409,16 @@ def _stage_batch(store: Store, batch: _Batch | None, settings: Settings) -> None
     merge.stage_rows(con, prefix, used, settings.money_decimals, drop)
     fresh = shared_orders(Loaded(merge.fresh_rows(con)), settings.money_decimals)
     assert fresh.transactions is not None
-    merge.stage_orders(con, fresh.transactions)
+    merge.stage_orders(con, prefix, fresh.transactions)
     merge.stage_counts(con, stage, batch.rejected if batch is not None else {})
 
 
 def _no_rows(store: Store) -> Any:
     """An empty table of canonical transactions (a refresh without new rows)."""
-    orders = store.table("refresh_orders")
-    return orders.select(
-        "customer_id", "order_id", "order_date", amount=orders.amount.cast("float64")
-    ).limit(0)
+    return store.con.sql(
+        "SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS order_id, "
+        "NULL::DATE AS order_date, NULL::DOUBLE AS amount LIMIT 0"
+    )
 
 
 def _default_as_of(counts: pd.DataFrame) -> dt.date:
@@ -395,17 +431,18 @@ def _default_as_of(counts: pd.DataFrame) -> dt.date:
     return latest + dt.timedelta(days=1)
 
 
-def _sizes(con: Any) -> dict[str, int]:
-    """Rows merged and dropped, customers touched and scorable (one query)."""
-    row = con.con.execute(
+def _sizes(store: Store, as_of: dt.date) -> dict[str, int]:
+    """Rows merged and dropped, customers touched, with rows before ``as_of`` and scorable."""
+    day = f"DATE '{as_of.isoformat()}'"
+    row = store.con.con.execute(
         f"SELECT (SELECT count(*) FILTER (WHERE NOT dup) FROM {merge.BATCH}), "
         f"(SELECT count(*) FILTER (WHERE dup) FROM {merge.BATCH}), "
         f"(SELECT count(*) FROM {merge.AFFECTED}), "
-        f"(SELECT count(*) FROM {merge.CUSTOMERS}), "
-        f"(SELECT count(*) FILTER (WHERE frequency > 0) FROM {merge.CUSTOMERS})"
+        f"(SELECT count(*) FILTER (WHERE first_row < {day}) FROM {store.prefix}.refresh_totals), "
+        f"(SELECT count(*) FILTER (WHERE frequency > 0) FROM {store.prefix}.refresh_totals)"
     ).fetchone()
     names = ("new", "duplicates", "touched", "customers", "scorable")
-    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+    return {name: int(value or 0) for name, value in zip(names, row or (), strict=True)}
 
 
 def _breakpoints(
@@ -429,31 +466,18 @@ def _breakpoints(
     return stored_breakpoints(store.record(day), settings, day), day, "frozen"
 
 
-def _save(
-    store: Store,
-    result: ScoreResult,
-    state: State,
-    mode: str,
-    reference: dt.date | None,
-    progress: Progress | None,
-    settings: Settings,
-) -> SnapshotInfo:
-    if progress is not None:
-        progress("save")
-    record = result.record.to_dict()
+def _save(run: _Run, scored: Scored, mode: str, reference: dt.date | None) -> SnapshotInfo:
+    if run.progress is not None:
+        run.progress("save")
+    record = run.record.to_dict()
     record["breakpoints_mode"] = mode
     record["breakpoints_reference"] = reference.isoformat() if reference else None
-    raw, prefix = store.con.con, store.prefix
-
-    def also() -> None:
-        merge.write(raw, prefix, not settings.keep_duplicates)
-        write_state(raw, prefix, state)
-
-    return store.save_snapshot(
-        result.customers,
+    return run.store.save_snapshot(
+        scored.customers,
         record,
-        as_of=result.as_of,
-        scheme=result.scheme,
+        as_of=scored.as_of,
+        scheme=run.scheme,
         breakpoints_mode=mode,
-        also=also,
+        over=scored.over,
+        removed=scored.removed,
     )

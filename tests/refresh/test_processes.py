@@ -62,7 +62,7 @@ def _contents(store: str) -> tuple[object, ...]:
         raw, prefix = opened.con.con, opened.prefix
         counts = tuple(
             raw.execute(f"SELECT count(*) FROM {prefix}.{name}").fetchone()
-            for name in ("refresh_hashes", "refresh_orders", "refresh_customers", "refresh_counts")
+            for name in ("refresh_hashes", "refresh_order_days", "refresh_totals", "refresh_counts")
         )
         customers = opened.customers(opened.snapshots()[-1].as_of).to_pandas()
         state = read_state(raw, prefix)

@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rfmkit import glossary as g
+from rfmkit.incremental import scoring as incremental_scoring
 from rfmkit.quality import QualityReport
+from rfmkit.scoring import Breakpoints
 from rfmkit.store import open_store
 from rfmkit.verbs.refresh import refresh
-from rfmkit.verbs.score import score
+from rfmkit.verbs.score import as_settings, score, score_with
 
 START = dt.date(2024, 1, 1)
 CUSTOMERS = ["C1", "C2", "C3", "C4", "C5", None]
@@ -124,3 +126,64 @@ def test_a_refund_before_or_after_its_order_nets_the_same(order: list[int], tmp_
     assert list(stored.index) == ["C2"]
     assert last.quality.customers == 2
     assert {r.rule: r.count for r in last.quality.rules}["refunds"] == 1
+
+
+def _edges(record: dict[str, object]) -> dict[str, Breakpoints]:
+    stored = record["breakpoints"]
+    assert isinstance(stored, dict)
+    return {
+        m: Breakpoints(m, tuple(bp["edges"]), bool(bp["higher_is_better"]))
+        for m, bp in stored.items()
+    }
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a failing case is long to shrink
+)
+@given(
+    log=order_logs(),
+    data=st.data(),
+    scheme=st.sampled_from(["cn8", "classic11"]),
+    split=st.sampled_from(["mean", "median"]),
+)
+def test_every_snapshot_stored_over_its_base_equals_a_full_score(
+    log: pd.DataFrame,
+    data: st.DataObject,
+    scheme: str,
+    split: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each refresh of a sequence -- most stored over the first one -- reads back as one score.
+
+    Every snapshot after the first is stored over it whatever share of the
+    customers changed (the threshold is lifted), with the dates moving either way.
+    """
+    monkeypatch.setattr(incremental_scoring, "MOST", float("inf"))
+    labels = data.draw(st.lists(st.integers(0, 3), min_size=len(log), max_size=len(log)))
+    batches = _batches(log, labels)
+    cuts = data.draw(
+        st.lists(
+            st.one_of(st.none(), st.integers(5, 45)), min_size=len(batches), max_size=len(batches)
+        )
+    )
+    store = str(tmp_path / f"{uuid.uuid4().hex}.duckdb")
+    common = {"lang": "en", "scheme": scheme, "split": split}
+    base: dt.date | None = None
+    for k, (batch, cut) in enumerate(zip(batches, cuts, strict=True)):
+        as_of = START + dt.timedelta(days=cut) if cut is not None else None
+        done = refresh(batch, store=store, as_of=as_of, **common)
+        with open_store(store, read_only=True) as opened:
+            stored = opened.customers(done.as_of).to_pandas()
+            over = opened.snapshot(done.as_of).base_id is not None
+            edges = _edges(opened.record(done.as_of))
+        seen = pd.concat(batches[: k + 1])
+        full = score_with(seen, as_settings({"as_of": done.as_of, **common}), breakpoints=edges)
+        pd.testing.assert_frame_equal(_table(stored), _table(full.to_pandas()), check_dtype=False)
+        assert _counts(done.quality) == _counts(full.quality)
+        # over the base unless it replaces it (then it is the new base)
+        assert over == (base is not None and done.as_of != base), (k, over, base)
+        base = base if over else done.as_of
