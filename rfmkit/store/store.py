@@ -325,6 +325,8 @@ class Store:
             kind = "VIEW" if _selects_stored(customers) else "TABLE"
             self._raw.execute(f"CREATE TEMP {kind} {_INCOMING} AS SELECT {select} FROM ({query})")
             return tuple(types)
+        if isinstance(data, pa.RecordBatchReader):  # read twice (checked, then inserted)
+            data = data.read_all()
         self._raw.register(_ARROW, data)  # read in place: unregistered by _drop_incoming
         self._raw.execute(f"CREATE TEMP VIEW {_INCOMING} AS SELECT {select} FROM {_ARROW}")
         return tuple(types)

@@ -78,10 +78,19 @@ def test_ibis_pandas_and_polars_inputs(store: Store) -> None:
     import polars as pl
 
     table = customer_table(SERIES[Q1], Q1)
-    store.save_snapshot(ibis.memtable(table), record(Q1), as_of=Q1)
+    elsewhere = ibis.duckdb.connect().create_table("scored", table)  # streamed in batches
+    store.save_snapshot(elsewhere, record(Q1), as_of=Q1)
     store.save_snapshot(table.to_pandas(), record(Q2), as_of=Q2)
     store.save_snapshot(pl.from_arrow(table), record(Q3), as_of=Q3)
-    assert [s.customers for s in store.snapshots()] == [6, 6, 6]
+    q4 = dt.date(2025, 1, 1)
+    store.save_snapshot(ibis.memtable(table), record(q4), as_of=q4)
+    assert [s.customers for s in store.snapshots()] == [6, 6, 6, 6]
+    for day in (Q1, Q2, Q3, q4):  # every row stored, not only counted
+        stored = store.customers(day).to_pyarrow().sort_by(g.CUSTOMER_ID)
+        assert stored[g.CUSTOMER_ID].to_pylist() == sorted(table[g.CUSTOMER_ID].to_pylist())
+        assert (
+            stored[g.MONETARY].to_pylist() == table.sort_by(g.CUSTOMER_ID)[g.MONETARY].to_pylist()
+        )
 
 
 def test_passwords_never_reach_the_store(store: Store) -> None:
