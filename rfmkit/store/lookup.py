@@ -10,6 +10,7 @@ read through :func:`rfmkit.store.store.rows_sql`, like every other reader.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,9 +117,18 @@ def member_page(
 
 
 def customer_rows(
-    cursor: duckdb.DuckDBPyConnection, where: str, customer_id: str, optional: Sequence[str] = ()
+    cursor: duckdb.DuckDBPyConnection,
+    where: str,
+    customer_id: str,
+    optional: Sequence[str] = (),
+    *,
+    bases: bool = True,
 ) -> list[dict[str, Any]]:
-    """The customer's row in every stored snapshot, oldest first (``optional`` columns too)."""
+    """The customer's row in every stored snapshot, oldest first (``optional`` columns too).
+
+    ``bases=False`` when no snapshot is stored over a base: the rows a
+    snapshot takes on from its base are then not looked for (half the work).
+    """
     columns = [*HISTORY_COLUMNS[1:], *optional]
     picked = ", ".join(f"c.{c}" for c in columns)
     moved = ", ".join(
@@ -136,13 +146,68 @@ def customer_rows(
         f"AND NOT EXISTS (SELECT 1 FROM {where}.snapshot_removed r WHERE "
         f"r.snapshot_id = s.snapshot_id AND r.{g.CUSTOMER_ID} = c.{g.CUSTOMER_ID})"
     )
-    rows = cursor.execute(
+    own = (
         f"SELECT s.as_of, {picked} FROM {where}.snapshot_customers c "
-        f"JOIN {where}.snapshots s ON s.snapshot_id = c.snapshot_id "
-        f"WHERE {customer} UNION ALL {inherited} ORDER BY 1",
-        [customer_id, customer_id],
-    ).fetchall()
+        f"JOIN {where}.snapshots s ON s.snapshot_id = c.snapshot_id WHERE {customer}"
+    )
+    if bases:
+        rows = cursor.execute(
+            f"{own} UNION ALL {inherited} ORDER BY 1", [customer_id, customer_id]
+        ).fetchall()
+    else:
+        rows = cursor.execute(f"{own} ORDER BY 1", [customer_id]).fetchall()
     return [dict(zip(("as_of", *columns), row, strict=True)) for row in rows]
+
+
+def customer_places(
+    cursor: duckdb.DuckDBPyConnection, where: str, snapshot_id: str
+) -> tuple[Any, Any]:
+    """Each customer id of the snapshot's own rows and the ``rowid`` of its row (numpy arrays).
+
+    For an index kept in memory (a DuckDB store file's row ids): see
+    :func:`rows_at`.
+    """
+    found = cursor.execute(
+        f"SELECT {g.CUSTOMER_ID}, rowid FROM {where}.snapshot_customers WHERE snapshot_id = ?",
+        [snapshot_id],
+    ).fetchnumpy()
+    return found[g.CUSTOMER_ID], found["rowid"]
+
+
+def rows_at(
+    cursor: duckdb.DuckDBPyConnection,
+    where: str,
+    customer_id: str,
+    places: Sequence[tuple[dt.date, str, int]],
+    optional: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """The customer's rows at ``places`` (``as_of``, ``snapshot_id``, ``rowid``), oldest first.
+
+    Like :func:`customer_rows` for snapshots stored in full, in one statement
+    that reads one row per place by its ``rowid``; a place whose row is not
+    this customer's row of that snapshot gives nothing (so an index that is
+    out of date can miss rows but never return a wrong one).
+    """
+    columns = [*HISTORY_COLUMNS[1:], *optional]
+    picked = ", ".join(columns)
+    one = (
+        f"SELECT CAST(? AS DATE) AS as_of, {picked} FROM {where}.snapshot_customers "
+        f"WHERE rowid = ? AND snapshot_id = ? AND {g.CUSTOMER_ID} = ?"
+    )
+    if not places:
+        return []
+    params: list[Any] = []
+    for as_of, snapshot_id, rowid in places:
+        params += [as_of, int(rowid), snapshot_id, customer_id]
+    sql = " UNION ALL ".join(one for _ in places) + " ORDER BY 1"
+    rows = cursor.execute(sql, params).fetchall()
+    return [dict(zip(("as_of", *columns), row, strict=True)) for row in rows]
+
+
+def has_contacts(cursor: duckdb.DuckDBPyConnection, where: str) -> bool:
+    """Whether the store keeps any customer's phone or email."""
+    row = cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {where}.contacts)").fetchone()
+    return bool(row and row[0])
 
 
 def contacts_of(

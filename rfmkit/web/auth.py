@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from rfmkit.store import accounts
 from rfmkit.web import security
@@ -86,59 +87,125 @@ def principal(request: Request) -> Principal:
     return found
 
 
-def _from_token(request: Request, token: str) -> Principal:
+async def caller(request: Request) -> Principal:
+    """:func:`principal` as a dependency: on the event loop when the caller is known.
+
+    A caller remembered in :attr:`WebState.recent`, whose token has no use
+    to record, is answered at once; otherwise :func:`principal` runs in a
+    worker thread (it reads and may write the store).
+    """
+    found = _remembered(request)
+    return found if found is not None else await run_in_threadpool(principal, request)
+
+
+_UNKNOWN = object()
+
+
+def _remembered(request: Request) -> Principal | None:
+    """The caller if known without the store (a valid cached token or session), else None."""
     state = state_of(request)
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = state.recent.peek(("token", security.digest(header[7:].strip())), _UNKNOWN)
+        if not isinstance(token, tuple) or token[1].expired() or _touch_due(state, token[1]):
+            return None
+        who: Principal = token[0]
+    elif (cookie := request.cookies.get(COOKIE)) is not None:
+        session = state.recent.peek(("session", security.digest(cookie)), _UNKNOWN)
+        if not isinstance(session, tuple) or session[1] <= _utc_now():
+            return None
+        who = session[0]
+    else:
+        return None
+    request.state.principal = who
+    return who
+
+
+def _from_token(request: Request, token: str) -> Principal:
+    """The token's owner; the answer is kept briefly (:class:`rfmkit.web.state.Recent`).
+
+    A revoked token, a disabled owner or a changed role is seen at once when
+    the change is made in this server, within ``FRESH_FOR`` seconds when
+    another process made it; the expiry is checked on every request.
+    """
+    state = state_of(request)
+    hashed = security.digest(token)
+    found: tuple[Principal, accounts.TokenInfo] | None = state.recent.get(
+        ("token", hashed), lambda: _token_owner(state, token, hashed)
+    )
+    if found is None or found[1].expired():
+        raise Unauthorized("The API token is invalid, revoked or expired.")
+    who, info = found
+    _touch(state, info, request)
+    return who
+
+
+def _token_owner(
+    state: WebState, token: str, hashed: str
+) -> tuple[Principal, accounts.TokenInfo] | None:
+    """The principal of a valid token and the token, read from the store; None otherwise."""
     token_id = security.token_id_of(token)
-    refused = Unauthorized("The API token is invalid, revoked or expired.")
     if token_id is None:
-        raise refused
-    with state.db() as store:
+        return None
+    with state.read() as store:
         found = accounts.find_token(store, token_id)
         if found is None:
-            raise refused
-        info, hashed = found
+            return None
+        info, stored = found
         user = accounts.find_user(store, info.user_name)
-        if (
-            not security.same(hashed, security.digest(token))
-            or info.revoked
-            or info.expired()
-            or user is None
-            or user.disabled
-        ):
-            raise refused
-        _touch(state, store, info, request)
+    if not security.same(stored, hashed) or info.revoked or user is None or user.disabled:
+        return None
     scopes = frozenset(info.scopes) & ROLE_SCOPES[user.role]
-    return Principal(user.name, user.role, scopes, "token", token_id=token_id)
+    return Principal(user.name, user.role, scopes, "token", token_id=token_id), info
 
 
-def _touch(
-    state: WebState, store: accounts.Store, info: accounts.TokenInfo, request: Request
-) -> None:
+def _touch(state: WebState, info: accounts.TokenInfo, request: Request) -> None:
     """Record the token's last use (and audit it) at most once a minute."""
-    now = time.monotonic()
-    if now - state.token_touched.get(info.token_id, -TOUCH_EVERY) < TOUCH_EVERY:
+    if not _touch_due(state, info):
         return
-    state.token_touched[info.token_id] = now
-    when = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    accounts.touch_token(store, info.token_id, when)
-    accounts.audit(
-        store,
-        info.user_name,
-        "token.use",
-        ip=client_ip(request),
-        obj=f"token {info.token_id}",
-        detail=f"{request.method} {request.url.path}",
-    )
+    state.token_touched[info.token_id] = time.monotonic()
+    when = _utc_now()
+    with state.db() as store:
+        accounts.touch_token(store, info.token_id, when)
+        accounts.audit(
+            store,
+            info.user_name,
+            "token.use",
+            ip=client_ip(request),
+            obj=f"token {info.token_id}",
+            detail=f"{request.method} {request.url.path}",
+        )
+
+
+def _touch_due(state: WebState, info: accounts.TokenInfo) -> bool:
+    last = state.token_touched.get(info.token_id, -TOUCH_EVERY)
+    return time.monotonic() - last >= TOUCH_EVERY
 
 
 def _from_session(request: Request, cookie: str) -> Principal:
+    """The session's user (kept briefly, like a token's owner; the expiry checked every time)."""
     state = state_of(request)
-    with state.db() as store:
-        found = accounts.find_session(store, security.digest(cookie))
+    hashed = security.digest(cookie)
+    found: tuple[Principal, dt.datetime] | None = state.recent.get(
+        ("session", hashed), lambda: _session_user(state, hashed)
+    )
+    if found is None or found[1] <= _utc_now():
+        raise Unauthorized("Your session has ended; sign in again.")
+    return found[0]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _session_user(state: WebState, hashed: str) -> tuple[Principal, dt.datetime] | None:
+    with state.read() as store:
+        found = accounts.find_session(store, hashed)
         user = accounts.find_user(store, found[0]) if found else None
     if found is None or user is None or user.disabled:
-        raise Unauthorized("Your session has ended; sign in again.")
-    return Principal(user.name, user.role, ROLE_SCOPES[user.role], "session", csrf=found[1])
+        return None
+    who = Principal(user.name, user.role, ROLE_SCOPES[user.role], "session", csrf=found[1])
+    return who, found[2]
 
 
 def optional_principal(request: Request) -> Principal | None:
@@ -163,7 +230,7 @@ def check_csrf(request: Request, who: Principal, sent: str | None) -> None:
 def requires(scope: str, role: str = "viewer") -> object:
     """A dependency: the caller, who must hold ``scope`` and at least ``role``."""
 
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(caller)]) -> Principal:
         if not who.can(scope) or not who.at_least(role):
             what = f"the scope {scope!r}" if who.via == "token" else f"the role {role} or higher"
             raise Forbidden(

@@ -21,6 +21,7 @@ import pandas as pd
 from rfmkit import glossary as g
 from rfmkit.store import SnapshotInfo, Store, lookup
 from rfmkit.web.errors import NotFound
+from rfmkit.web.finder import Finder
 from rfmkit.web.security import mask_email, mask_phone
 from rfmkit.web.state import Cache, Reader
 
@@ -45,7 +46,11 @@ CONTACTS = ("phone", "email")
 
 def snapshot_info(store: Store, as_of: str | dt.date | None) -> SnapshotInfo:
     """The snapshot of ``as_of`` (None or ``latest``: the newest); :class:`NotFound` otherwise."""
-    found = store.snapshots()
+    return pick_snapshot(store.snapshots(), as_of)
+
+
+def pick_snapshot(found: list[SnapshotInfo], as_of: str | dt.date | None) -> SnapshotInfo:
+    """The snapshot of ``as_of`` among ``found`` (oldest first); :class:`NotFound` otherwise."""
     if not found:
         raise NotFound("The store holds no snapshot yet.", fix="Upload data and run a scoring.")
     if as_of is None or str(as_of) == "latest":
@@ -123,12 +128,14 @@ def members(
     per_page: int = 50,
     pii: bool = False,
     cache: Cache | None = None,
+    contacts: bool = True,
 ) -> MembersPage:
     """Customers of ``segment`` (all when None) whose id contains ``q``, sorted and paged.
 
     With ``cache``, the count and the first :data:`CACHED_ROWS` rows of each
     listing (snapshot, segment, ``q``, sort) are kept: the pages a person
     pages through come from memory; deeper pages are read from the store.
+    ``contacts=False``: the store keeps no phone or email (none looked up).
     """
     check_segment(info, segment)
     offset = (page - 1) * per_page
@@ -156,7 +163,7 @@ def members(
         total, first = cache.get(("members", info.snapshot_id, segment, q, sort, desc), head)
         fits = offset + per_page <= CACHED_ROWS
         rows = first[offset : offset + per_page] if fits else read(per_page, offset)
-    return MembersPage(total, page, per_page, with_contacts(reader, rows, pii))
+    return MembersPage(total, page, per_page, with_contacts(reader, rows, pii, contacts))
 
 
 def _filtered(store: Store, info: SnapshotInfo, segment: str | None, q: str | None) -> ir.Table:
@@ -174,10 +181,15 @@ def member_table(store: Store, info: SnapshotInfo, segment: str | None, q: str |
     return _filtered(store, info, segment, q).order_by(ibis.desc(g.MONETARY), g.CUSTOMER_ID)
 
 
-def with_contacts(reader: Reader, rows: list[dict[str, Any]], pii: bool) -> list[dict[str, Any]]:
-    """``rows`` with each customer's phone and email (masked unless ``pii``)."""
+def with_contacts(
+    reader: Reader, rows: list[dict[str, Any]], pii: bool, known: bool = True
+) -> list[dict[str, Any]]:
+    """``rows`` with each customer's phone and email (masked unless ``pii``).
+
+    ``known=False`` says the store keeps no contacts: they are not looked for.
+    """
     ids = [str(r[g.CUSTOMER_ID]) for r in rows]
-    found = lookup.contacts_of(reader.cursor, reader.where, ids)
+    found = lookup.contacts_of(reader.cursor, reader.where, ids) if known else {}
     out = []
     for row in rows:
         phone, email = found.get(str(row[g.CUSTOMER_ID]), (None, None))
@@ -192,13 +204,25 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def customer(
-    reader: Reader, found: list[SnapshotInfo], customer_id: str, lang: str, pii: bool
+    reader: Reader,
+    found: list[SnapshotInfo],
+    customer_id: str,
+    lang: str,
+    pii: bool,
+    finder: Finder | None = None,
 ) -> dict[str, Any]:
-    """One customer: the latest row, contacts and the history over the snapshots ``found``."""
+    """One customer: the latest row, contacts and the history over the snapshots ``found``.
+
+    With ``finder``, the rows are read where its indexes say they are;
+    otherwise (or until they are built) the snapshots are scanned.
+    """
     if not found:
         raise NotFound("The store holds no snapshot yet.", fix="Upload data and run a scoring.")
     optional = [c for c in OPTIONAL_HISTORY if any(c in s.columns for s in found)]
-    rows = lookup.customer_rows(reader.cursor, reader.where, customer_id, optional)
+    rows = finder.rows(reader, found, customer_id, optional) if finder else None
+    if rows is None:
+        bases = any(s.base_id for s in found)
+        rows = lookup.customer_rows(reader.cursor, reader.where, customer_id, optional, bases=bases)
     if not rows:
         raise NotFound(
             f"Customer {customer_id!r} is in none of the {len(found)} snapshots.",

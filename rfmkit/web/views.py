@@ -96,8 +96,7 @@ class History:
 
 
 def history(state: WebState, lang: str) -> History:
-    with state.db() as store:
-        found = store.snapshots()
+    found = state.snapshots()
     if not found:
         raise NotFound("The store holds no snapshot yet.", fix="Upload data and run a scoring.")
     key = ("history", tuple(s.snapshot_id for s in found), lang)

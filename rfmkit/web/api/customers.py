@@ -21,6 +21,5 @@ def customer(
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
 ) -> dict[str, Any]:
     state = state_of(request)
-    with state.db() as store:
-        found = store.snapshots()
-    return queries.customer(state.reader(), found, customer_id, lang, who.sees_pii)
+    found = state.snapshots()
+    return queries.customer(state.reader(), found, customer_id, lang, who.sees_pii, state.finder)

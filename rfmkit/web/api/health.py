@@ -14,6 +14,6 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", summary="Liveness and store check (no authentication)")
 def health(request: Request) -> dict[str, Any]:
-    with state_of(request).db() as store:
+    with state_of(request).read() as store:  # reads the store each time: is it readable?
         count = len(store.snapshots())
     return {"ok": True, "version": __version__, "snapshots": count}

@@ -16,8 +16,7 @@ Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Language of labels
 
 @router.get("/snapshots", summary="Every stored snapshot, newest first")
 def list_snapshots(request: Request, who: Reader) -> list[dict[str, Any]]:
-    with state_of(request).db() as store:
-        return [queries.snapshot_dict(s) for s in reversed(store.snapshots())]
+    return [queries.snapshot_dict(s) for s in reversed(state_of(request).snapshots())]
 
 
 @router.get(
@@ -27,8 +26,7 @@ def list_snapshots(request: Request, who: Reader) -> list[dict[str, Any]]:
 )
 def get_snapshot(request: Request, as_of: str, who: Reader, lang: Lang = "zh") -> dict[str, Any]:
     state = state_of(request)
-    with state.db() as store:
-        info = queries.snapshot_info(store, as_of)
+    info = queries.pick_snapshot(state.snapshots(), as_of)
     return views.overview(state, info, lang).to_dict()
 
 
@@ -58,8 +56,7 @@ def members(
     q: Annotated[str | None, Query(max_length=100, description="Part of a customer id.")] = None,
 ) -> dict[str, Any]:
     state = state_of(request)
-    with state.db() as store:
-        info = queries.snapshot_info(store, as_of)
+    info = queries.pick_snapshot(state.snapshots(), as_of)
     found = queries.members(
         state.reader(),
         info,
@@ -71,6 +68,7 @@ def members(
         per_page=per_page,
         pii=who.sees_pii,
         cache=state.listings,
+        contacts=state.has_contacts(),
     )
     return {"as_of": info.as_of.isoformat(), "segment": segment, **found.to_dict()}
 

@@ -34,11 +34,10 @@ COLUMNS = (
 @router.get("/overview")
 def overview_page(request: Request, who: Reader, as_of: str | None = None) -> Response:
     state = state_of(request)
-    with state.db() as store:
-        found = store.snapshots()
-        if not found:
-            return render(request, "empty.html")
-        info = queries.snapshot_info(store, as_of)
+    found = state.snapshots()
+    if not found:
+        return render(request, "empty.html")
+    info = queries.pick_snapshot(found, as_of)
     view = views.overview(state, info, lang_of(request))
     snapshots = [queries.snapshot_dict(s) for s in reversed(found)]
     return render(request, "overview.html", view=view, snapshots=snapshots)
@@ -56,8 +55,7 @@ def segment_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     state = state_of(request)
-    with state.db() as store:
-        info = queries.snapshot_info(store, as_of)
+    info = queries.pick_snapshot(state.snapshots(), as_of)
     found = queries.members(
         state.reader(),
         info,
@@ -68,6 +66,7 @@ def segment_page(
         page=page,
         pii=who.sees_pii,
         cache=state.listings,
+        contacts=state.has_contacts(),
     )
     label = queries.segment_labels(info.scheme, lang_of(request)).get(segment, segment)
     return render(
@@ -88,9 +87,9 @@ def segment_page(
 @router.get("/customers/{customer_id}")
 def customer_page(request: Request, customer_id: str, who: Reader) -> Response:
     state = state_of(request)
-    with state.db() as store:
-        found = store.snapshots()
-    detail = queries.customer(state.reader(), found, customer_id, lang_of(request), who.sees_pii)
+    found = state.snapshots()
+    lang = lang_of(request)
+    detail = queries.customer(state.reader(), found, customer_id, lang, who.sees_pii, state.finder)
     return render(request, "customer.html", detail=detail)
 
 
