@@ -19,6 +19,8 @@ from rfmkit.cli import options as o
 from rfmkit.cli.history import store_of
 from rfmkit.errors import ConfigError
 
+#: History settings that the account commands do not take (only ``--store`` and ``--config``).
+SKIPPED = ("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
 users_app = typer.Typer(help="Users of the web app (roles: viewer, marketer, analyst, admin).")
 tokens_app = typer.Typer(help="API tokens (Authorization: Bearer rfk_...) with scopes.")
 
@@ -36,9 +38,7 @@ def _password(from_stdin: bool) -> str:
 
 
 @users_app.command("add")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, dots, underscores).")],
     role: Annotated[
@@ -63,9 +63,7 @@ def users_add(
 
 
 @users_app.command("list")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def users_list(**options: Any) -> None:
     """List the users and their roles."""
     from rfmkit.store import accounts, open_store
@@ -79,9 +77,7 @@ def users_list(**options: Any) -> None:
 
 
 @users_app.command("password")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def users_password(
     name: Annotated[str, typer.Argument(help="The user.")],
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
@@ -101,10 +97,51 @@ def users_password(
     c.console().print(f"Password of {name} set.", markup=False)
 
 
+@users_app.command("role")
+@o.with_settings("history", skip=SKIPPED)
+def users_role(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    role: Annotated[str, typer.Argument(help="viewer, marketer, analyst or admin.")],
+    **options: Any,
+) -> None:
+    """Change a user's role (the last enabled admin stays admin)."""
+    from rfmkit.store import accounts, open_store
+
+    with open_store(store_of(options)) as store:
+        accounts.ensure_tables(store)
+        before = accounts.require_user(store, name).role
+        user = accounts.set_role(store, name, role)
+        accounts.audit(store, "cli", "user.role", obj=f"{name}: {before} -> {user.role}")
+    c.console().print(f"Role of {name}: {before} -> {user.role}.", markup=False)
+
+
+@users_app.command("disable")
+@o.with_settings("history", skip=SKIPPED)
+def users_disable(name: Annotated[str, typer.Argument(help="The user.")], **options: Any) -> None:
+    """Disable a user: signed out everywhere, their API tokens refused (not the last admin)."""
+    _set_disabled(name, True, options)
+    c.console().print(f"Disabled {name}: signed out, API tokens refused.", markup=False)
+
+
+@users_app.command("enable")
+@o.with_settings("history", skip=SKIPPED)
+def users_enable(name: Annotated[str, typer.Argument(help="The user.")], **options: Any) -> None:
+    """Enable a disabled user again (their tokens that are not revoked or expired work again)."""
+    _set_disabled(name, False, options)
+    c.console().print(f"Enabled {name}.", markup=False)
+
+
+def _set_disabled(name: str, disabled: bool, options: dict[str, Any]) -> None:
+    from rfmkit.store import accounts, open_store
+
+    with open_store(store_of(options)) as store:
+        accounts.ensure_tables(store)
+        accounts.set_disabled(store, name, disabled)
+        accounts.audit(store, "cli", "user.disable" if disabled else "user.enable", obj=name)
+
+
 @tokens_app.command("create")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help="The token's owner.")],
     scopes: Annotated[
@@ -136,9 +173,7 @@ def tokens_create(
 
 
 @tokens_app.command("list")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def tokens_list(
     user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
     **options: Any,
@@ -159,9 +194,7 @@ def tokens_list(
 
 
 @tokens_app.command("revoke")
-@o.with_settings(
-    "history", skip=("every", "from_as_of", "to_as_of", "breakpoints_mode", "reference")
-)
+@o.with_settings("history", skip=SKIPPED)
 def tokens_revoke(
     token_id: Annotated[str, typer.Argument(help="The token's id (rfmkit tokens list).")],
     **options: Any,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,3 +183,117 @@ def test_throttle_forgets_after_its_window() -> None:
 
     time.sleep(2.1)
     assert not throttle.blocked("user:a")
+
+
+def rfmkit(*args: object, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The installed ``rfmkit`` command, as a person runs it."""
+    command = [str(Path(sys.executable).with_name("rfmkit")), *map(str, args)]
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_users_role_disable_and_enable_change_what_the_web_app_lets_in(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from rfmkit.settings import ServeOptions
+    from rfmkit.web import WebConfig, create_app
+
+    store = tmp_path / "s.duckdb"
+    for name, role in (("ann", "admin"), ("bob", "viewer")):
+        added = rfmkit(
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--store",
+            store,
+            stdin="a long secret\n",
+        )
+        assert added.returncode == 0, added.stderr
+    made = rfmkit("tokens", "create", "--user", "bob", "--scopes", "read,export", "--store", store)
+    token = made.stdout.strip()
+    assert made.returncode == 0 and TOKEN.match(token)
+
+    def me() -> tuple[int, dict[str, object]]:
+        options = ServeOptions(data_dir=tmp_path / "data")
+        config = WebConfig(serve=options, store=str(store), lang="en")
+        with TestClient(create_app(config), base_url="https://testserver") as client:
+            answer = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            return answer.status_code, answer.json()
+
+    status, body = me()
+    assert status == 200 and body["role"] == "viewer"
+    assert body["scopes"] == ["read"]  # a viewer's token cannot export
+    changed = rfmkit("users", "role", "bob", "analyst", "--store", store)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip() == "Role of bob: viewer -> analyst."
+    status, body = me()
+    assert status == 200 and body["role"] == "analyst" and body["scopes"] == ["export", "read"]
+
+    disabled = rfmkit("users", "disable", "bob", "--store", store)
+    assert disabled.returncode == 0, disabled.stderr
+    assert "Disabled bob" in disabled.stdout
+    listed = rfmkit("users", "list", "--store", store).stdout.splitlines()
+    assert [line.split() for line in listed] == [["ann", "admin"], ["bob", "analyst", "(disabled)"]]
+    status, body = me()
+    assert status == 401 and body["error"] == "unauthorized"
+
+    enabled = rfmkit("users", "enable", "bob", "--store", store)
+    assert enabled.returncode == 0 and enabled.stdout.strip() == "Enabled bob."
+    assert me()[0] == 200
+    with open_store(store) as opened:
+        logged = [(r["actor"], r["action"], r["object"]) for r in accounts.audit_rows(opened)]
+    assert ("cli", "user.role", "bob: viewer -> analyst") in logged
+    assert ("cli", "user.disable", "bob") in logged and ("cli", "user.enable", "bob") in logged
+
+
+def test_the_last_enabled_admin_can_be_neither_demoted_nor_disabled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "s.duckdb"
+    for name in ("ann", "cy"):
+        args = ("users", "add", name, "--role", "admin", "--password-stdin", "--store", store)
+        assert run(monkeypatch, *args, stdin="a long secret\n") == 0
+    assert run(monkeypatch, "users", "disable", "cy", "--store", store) == 0
+    capsys.readouterr()
+    # cy is disabled: ann is the last enabled admin
+    assert run(monkeypatch, "users", "role", "ann", "marketer", "--store", store) == 2
+    assert "ann is the last admin" in capsys.readouterr().err
+    assert run(monkeypatch, "users", "disable", "ann", "--store", store) == 2
+    assert "ann is the last admin" in capsys.readouterr().err
+    assert run(monkeypatch, "users", "list", "--store", store) == 0
+    listed = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert listed == [["ann", "admin"], ["cy", "admin", "(disabled)"]]
+    # with cy enabled again, ann may step down
+    assert run(monkeypatch, "users", "enable", "cy", "--store", store) == 0
+    assert run(monkeypatch, "users", "role", "ann", "marketer", "--store", store) == 0
+    assert capsys.readouterr().out.strip().endswith("Role of ann: admin -> marketer.")
+    assert run(monkeypatch, "users", "disable", "cy", "--store", store) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("role", "nobody", "admin"), "No user 'nobody'"),
+        (("role", "ann", "boss"), "Unknown role 'boss'"),
+        (("disable", "nobody"), "No user 'nobody'"),
+        (("enable", "nobody"), "No user 'nobody'"),
+    ],
+)
+def test_users_role_disable_enable_refuse_unknown_names(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    store = tmp_path / "s.duckdb"
+    add = ("users", "add", "ann", "--role", "admin", "--password-stdin", "--store", store)
+    assert run(monkeypatch, *add, stdin="a long secret\n") == 0
+    capsys.readouterr()
+    assert run(monkeypatch, "users", *args, "--store", store) == 2
+    assert message in capsys.readouterr().err
