@@ -1,13 +1,13 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright, against uvicorn on
 127.0.0.1, every other address blocked. Log in, upload the demo CSV, confirm the mapping,
 run, open a segment and a customer, export, view history -- at desktop and phone sizes,
-with no console error. Screenshots go to tests/artifacts/ (the desktop overview also to
-docs/web.png, the README's picture)."""
+with no console error. Screenshots go to tests/artifacts/ (not tracked): a test run leaves
+the work tree as it was. scripts/screenshot_web.py copies the desktop overview's to
+docs/web.png, the README's picture, when it is to change."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import socket
 import threading
 import time
@@ -28,7 +28,6 @@ from tests.report.conftest import ARTIFACTS, chromium
 from tests.report.test_browser import ARGS
 
 pytestmark = pytest.mark.xdist_group("browser")
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 PASSWORD = "open sesame 42"
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -167,7 +166,7 @@ def test_the_whole_journey_on_a_desktop(browser: Browser, server: dict[str, Any]
         "chart-segment_treemap",
     }
     assert all(c["marks"] > 5 and c["width"] > 300 for c in drawn)
-    shutil.copy(shot(page, "overview-desktop"), DOCS / "web.png")
+    shot(page, "overview-desktop")  # scripts/screenshot_web.py makes it docs/web.png
     page.click("#segments tbody tr:first-child a")
     page.wait_for_url("**/segments/*")
     first = page.inner_text("#members tbody tr:first-child td:first-child")
