@@ -39,8 +39,11 @@ from typing import Any
 
 import duckdb
 
-#: Scale of the stored amounts (``money_decimals`` is at most 6).
+#: Scale of the stored amounts (``money_decimals`` is at most 6) in layout version 4.
 AMOUNT_TYPE = "DECIMAL(38, 6)"
+#: Type of the stored amounts: 64-bit, summed far faster than 128-bit decimals (an order's
+#: day beyond 9.2 trillion does not fit and stops the refresh).
+ORDER_AMOUNT = "DECIMAL(18, 6)"
 #: The state's own tables, emptied by :func:`clear`.
 TABLES = ("refresh_hashes", "refresh_order_days", "refresh_totals", "refresh_counts")
 #: A 63-bit key of a text value that no engine version changes (the low half of its MD5).
@@ -145,7 +148,7 @@ def upgrade_v6(prefix: str) -> list[str]:
         "first_purchase DATE, last_purchase DATE, purchase_days BIGINT, "
         "previous_purchase DATE, first_row DATE, batch BIGINT NOT NULL)",
         f"CREATE TABLE {prefix}.refresh_order_days (cno BIGINT NOT NULL, okey BIGINT, "
-        f"order_date DATE NOT NULL, amount {AMOUNT_TYPE} NOT NULL)",
+        f"order_date DATE NOT NULL, amount {ORDER_AMOUNT} NOT NULL)",
         f"INSERT INTO {prefix}.refresh_totals WITH seen AS (SELECT customer_id, "
         f"min(order_date) AS first_row FROM {prefix}.refresh_orders GROUP BY customer_id), "
         "numbered AS (SELECT *, row_number() OVER (ORDER BY customer_id) AS cno FROM seen) "

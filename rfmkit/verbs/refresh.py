@@ -47,7 +47,7 @@ from rfmkit.sources import Loaded, load_transactions
 from rfmkit.store import SnapshotInfo, Store, open_store
 from rfmkit.summary import segment_summary
 from rfmkit.verbs.score import Progress, _fill_record, as_settings
-from rfmkit.verbs.snapshot import pop_group, shared_orders, stored_breakpoints
+from rfmkit.verbs.snapshot import pop_group, stored_breakpoints
 from rfmkit.weights import resolve_weights
 
 #: History settings that make a series: a refresh records one snapshot.
@@ -158,6 +158,7 @@ def refresh_with(
                 fix="Give --store a .duckdb file or a postgresql:// URL.",
             )
         store.writable()
+        merge.prepare(store.con.con)
         run = _Run(store, settings, history, options, record, progress, chosen, weights)
         try:
             return _refresh(run, transactions, breakpoints)
@@ -402,23 +403,18 @@ def _rejected(error: DataQualityError) -> dict[str, int]:
 
 
 def _stage_batch(store: Store, batch: _Batch | None, settings: Settings) -> None:
-    con, prefix = store.con, store.prefix
-    drop = not settings.keep_duplicates
+    """Stage the batch's rows, orders and counts (see :mod:`rfmkit.incremental.merge`)."""
+    raw, prefix = store.con.con, store.prefix
     stage = batch.loaded.stage if batch is not None and batch.loaded is not None else None
-    used = stage.filter(stage._reason.isnull()) if stage is not None else _no_rows(store)
-    merge.stage_rows(con, prefix, used, settings.money_decimals, drop)
-    fresh = shared_orders(Loaded(merge.fresh_rows(con)), settings.money_decimals)
-    assert fresh.transactions is not None
-    merge.stage_orders(con, prefix, fresh.transactions)
-    merge.stage_counts(con, stage, batch.rejected if batch is not None else {})
+    rows = store.con.compile(stage.select(*_STAGE_COLUMNS)) if stage is not None else None
+    drop = not settings.keep_duplicates
+    merge.stage_rows(raw, prefix, rows or merge.NO_ROWS, settings.money_decimals, drop)
+    merge.stage_orders(raw, prefix)
+    merge.stage_counts(raw, rows, batch.rejected if batch is not None else {})
 
 
-def _no_rows(store: Store) -> Any:
-    """An empty table of canonical transactions (a refresh without new rows)."""
-    return store.con.sql(
-        "SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS order_id, "
-        "NULL::DATE AS order_date, NULL::DOUBLE AS amount LIMIT 0"
-    )
+#: The loader's columns a refresh reads.
+_STAGE_COLUMNS = ("customer_id", "order_id", "order_date", "amount", "_reason")
 
 
 def _default_as_of(counts: pd.DataFrame) -> dt.date:
