@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         common.err_console().print(i18n.t("interrupted", lang))
         return 143
     except Exception as exc:  # a bug of rfmkit's: say so plainly, details on request
+        explained = _explained(exc)
+        if explained is not None:
+            render_error(explained, lang)
+            return exit_code(explained)
         if os.environ.get("RFMKIT_DEBUG"):
             raise
         common.err_console().print(i18n.t("internal_error", lang, error=repr(exc)), markup=False)
@@ -124,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _explained(exc: Exception) -> RfmError | None:
+    """The error rfmkit can name for an engine's error (a database refusing a read), else None."""
+    if "duckdb" not in sys.modules:  # no engine ran: nothing to explain (and nothing to import)
+        return None
+    from rfmkit.verbs.failures import known_error
+
+    return known_error(exc)
 
 
 def _lang(args: list[str]) -> str:

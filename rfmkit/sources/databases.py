@@ -13,6 +13,15 @@ The password need not be in the URL: without one, it is taken from the
 ``password`` argument (``--password-stdin``), else the ``RFMKIT_DB_PASSWORD``
 environment variable, else the driver's own (``PGPASSWORD``, ``MYSQL_PWD``).
 No message, log or report shows it: URLs are shown by :func:`mask_url`.
+
+Rows stream later, when the engine runs the query built on them, and the
+database may refuse then: no right to read the table, a statement timeout, a
+write refused in the read-only transaction, an error inside the query
+(division by zero). :func:`refusal_of` (what the CLI calls on an engine
+error) and :func:`database_errors` (around a block of Python) make such a
+refusal an :class:`~rfmkit.errors.InputError` (a
+:class:`~rfmkit.errors.ConfigError` for a missing right) that names the
+database and the table or query, with what to do about it.
 """
 
 from __future__ import annotations
@@ -20,14 +29,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+import duckdb
 from ibis.backends import BaseBackend
 
 from rfmkit.backend import engine_name, load_duckdb_extension
-from rfmkit.errors import ConfigError, InputError, SourceUnavailableError
+from rfmkit.errors import ConfigError, InputError, RfmError, SourceUnavailableError
 from rfmkit.sources.base import RawSource
 
 _SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -201,6 +214,8 @@ def read_database(
         raw = con.sql(sql)
     except Exception as exc:
         raise _query_error(exc, table, where, db) from None  # may quote the password
+    # noted (the latest few), to be named if the database refuses while the rows stream
+    _READS.set((*_READS.get()[1 - _REMEMBERED :], DatabaseRead(db, table, query)))
     return RawSource(name, raw, where, 0, "database", {"database": db.display})
 
 
@@ -254,3 +269,131 @@ def _query_error(exc: Exception, table: str | None, where: str, db: DatabaseUrl)
 def _reason(exc: Exception, db: DatabaseUrl) -> str:
     text = str(exc).strip()
     return db.scrub(text.splitlines()[0]) if text else type(exc).__name__
+
+
+# -- refusals while rows stream ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatabaseRead:
+    """A table or query read by :func:`read_database` (to name it if the database refuses)."""
+
+    db: DatabaseUrl
+    table: str | None
+    query: str | None
+
+    @property
+    def what(self) -> str:
+        if self.table is not None:
+            return f"the table {self.table!r}"
+        text = " ".join((self.query or "").split())
+        return f"the query {self.db.scrub(text if len(text) <= 80 else text[:77] + '...')!r}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.db.display}, " + (f"table {self.table}" if self.table else "query")
+
+
+#: The latest reads of this thread (or :func:`database_errors` block), newest last.
+_READS: ContextVar[tuple[DatabaseRead, ...]] = ContextVar("rfmkit_database_reads", default=())
+_REMEMBERED = 4
+#: Words of the server's message, what they mean and what to do: a refusal of rights is a
+#: ConfigError (the connection's user), anything else an InputError.
+_CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("permission denied", "command denied", "access denied", "insufficient privilege"),
+        "rights",
+        "Grant the database user the right to read it (e.g. GRANT SELECT ON the table TO the "
+        "user), or connect as a user who may read it.",
+    ),
+    (
+        ("statement timeout", "canceling statement", "max_execution_time", "timeout"),
+        "timeout",
+        "The database stopped the read at its time limit: read less (a narrower query or "
+        "table), or raise the user's limit (PostgreSQL: statement_timeout).",
+    ),
+    (
+        ("read-only transaction", "read only transaction", "read-only"),
+        "read_only",
+        "rfmkit reads in a read-only transaction: give a table or a query that only reads "
+        "(no nextval(), INSERT, UPDATE or functions that write).",
+    ),
+)
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn a database's refusal while rows stream into an error that names the read.
+
+    Inside the block, every :func:`read_database` is noted; when the engine
+    then raises an error that came from the database server, it becomes the
+    error of :func:`refusal_of`. Other errors pass through.
+    """
+    token = _READS.set(())
+    try:
+        yield
+    except RfmError:
+        raise
+    except Exception as exc:
+        found = refusal_of(exc)
+        if found is None:
+            raise
+        raise found from None  # the driver's own text may quote the password
+    finally:
+        _READS.reset(token)
+
+
+def refusal_of(exc: BaseException) -> RfmError | None:
+    """The error for a database server's refusal ``exc`` of this thread's latest read, else None.
+
+    An :class:`~rfmkit.errors.InputError` -- a :class:`~rfmkit.errors.ConfigError`
+    when the user lacks the right to read -- naming the database and the
+    table or query, quoting the server's reason (passwords masked) and
+    saying what to do; None when ``exc`` did not come from a database server
+    (DuckDB's scanners pass its message on) or nothing was read here.
+    """
+    reads = _READS.get()
+    if not reads or not _from_server(exc):
+        return None
+    return refusal(exc, reads[-1])
+
+
+def _from_server(exc: BaseException) -> bool:
+    """Whether ``exc`` is a database server's error that a DuckDB scanner passed on.
+
+    The scanners raise DuckDB's plain ``Error`` (PostgreSQL's COPY, SQLite)
+    or an ``IOException`` quoting the server (PostgreSQL's ``ERROR:``,
+    MySQL); DuckDB's own errors have classes of their own.
+    """
+    if type(exc) is duckdb.Error:
+        return True
+    text = str(exc)
+    return isinstance(exc, duckdb.IOException) and any(
+        marker in text for marker in ("ERROR:", "MySQL", "SQLite", "for COPY")
+    )
+
+
+def refusal(exc: BaseException, read: DatabaseRead) -> RfmError:
+    """The :class:`InputError` or :class:`ConfigError` for the database's refusal ``exc``."""
+    reason = _server_reason(exc, read.db)
+    lowered = reason.lower()
+    cause, fix = next(
+        ((name, fix) for words, name, fix in _CAUSES if any(w in lowered for w in words)),
+        ("query", _FIX_TABLE if read.table is not None else _FIX_QUERY),
+    )
+    message = f"The {read.db.kind} database refused to read {read.what}: {reason}"
+    error = ConfigError if cause == "rights" else InputError
+    return error(message, file=read.where, fix=fix, details={"cause": cause})
+
+
+_FIX_TABLE = "Read the table in the database's own client to see the error, then try again."
+_FIX_QUERY = "Run the query in the database's own client, correct it, then pass it with --query."
+
+
+def _server_reason(exc: BaseException, db: DatabaseUrl) -> str:
+    """The server's own words: after PostgreSQL's ``ERROR:``, else the first line."""
+    text = str(exc).strip()
+    if "ERROR:" in text:
+        text = text.split("ERROR:", 1)[1]
+    line = " ".join(text.split("\n", 1)[0].split()) or type(exc).__name__
+    return db.scrub(line)

@@ -7,10 +7,13 @@ fails, naming the server to start.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,3 +237,139 @@ def test_mysql_wrong_password_is_refused_and_masked() -> None:
         read_database(connect(), url, table="x")
     assert "S3cretPW" not in str(info.value)
     assert "***" in str(info.value) or "Access denied" in str(info.value)
+
+
+# -- refusals while rows stream -------------------------------------------------------
+
+
+def _pg(statement: str) -> None:
+    """Run ``statement`` in PostgreSQL as the tests' own (super)user."""
+    from rfmkit.backend import load_duckdb_extension
+
+    con = connect()
+    load_duckdb_extension(con, "postgres_scanner")
+    con.con.sql(f"ATTACH '{parse_url(PG_URL).target}' AS db (TYPE postgres)")
+    try:
+        con.con.execute("CALL postgres_execute('db', ?)", [statement])
+    finally:
+        con.disconnect()
+
+
+@pytest.fixture
+def pg_roles(pg_table: str) -> Iterator[dict[str, str]]:
+    """Two login roles: one without any right on ``pg_table``, one whose statements time out."""
+    suffix = uuid.uuid4().hex[:8]
+    barred, slow = f"rfm_barred_{suffix}", f"rfm_slow_{suffix}"
+    parts = urlsplit(PG_URL)
+    host = f"{parts.hostname}:{parts.port or 5432}{parts.path}"
+    _pg(f"CREATE ROLE {barred} LOGIN PASSWORD 'Barred-Pw-1'")
+    _pg(f"CREATE ROLE {slow} LOGIN PASSWORD 'Slow-Pw-1'")
+    _pg(f"GRANT SELECT ON {pg_table} TO {slow}")
+    _pg(f"ALTER ROLE {slow} SET statement_timeout = '50ms'")
+    try:
+        yield {
+            "barred": f"postgresql://{barred}:Barred-Pw-1@{host}",
+            "slow": f"postgresql://{slow}:Slow-Pw-1@{host}",
+        }
+    finally:
+        _pg(f"REVOKE ALL ON {pg_table} FROM {slow}")
+        _pg(f"DROP ROLE {barred}")
+        _pg(f"DROP ROLE {slow}")
+
+
+def rfmkit(*args: object) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("rfmkit")), *map(str, args)]
+    env = {**os.environ, "COLUMNS": "300"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+MAP_TEXT = "customer=cust,date=paid_at,amount=total,order=ref"
+
+
+@pytest.mark.postgres
+def test_no_right_to_read_the_table_is_a_settings_error_on_the_cli(
+    pg_table: str, pg_roles: dict[str, str], tmp_path: Path
+) -> None:
+    done = rfmkit(
+        "score", "--from-db", pg_roles["barred"], "--table", pg_table, "--map", MAP_TEXT,
+        "-o", tmp_path / "out.csv",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    text = " ".join(done.stderr.split())
+    assert f"refused to read the table '{pg_table}': permission denied for table {pg_table}" in text
+    assert "GRANT SELECT" in text and "127.0.0.1" in text
+    assert "Barred-Pw-1" not in done.stdout + done.stderr
+    assert "Internal error" not in text and "COPY" not in text
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.postgres
+def test_an_error_inside_the_query_names_the_query_on_the_cli(pg_table: str) -> None:
+    query = f"select cust, paid_at, total / (total - total) as total, ref from {pg_table}"
+    done = rfmkit("check", "--from-db", PG_URL, "--query", query, "--map", MAP_TEXT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    text = " ".join(done.stderr.split())
+    assert "refused to read the query 'select cust, paid_at" in text
+    assert text.count("division by zero") == 1 and "Run the query in the database's own" in text
+    assert "Internal error" not in text
+
+
+@pytest.mark.postgres
+def test_timeouts_and_read_only_refusals_in_python(
+    load, pg_table: str, pg_roles: dict[str, str]
+) -> None:
+    from rfmkit.sources.databases import database_errors
+
+    slow = f"select pg_sleep(0.5) as nap, * from {pg_table}"
+    timed_out = "canceling statement due to statement timeout"
+    with pytest.raises(InputError, match=timed_out) as late, database_errors():
+        load(from_db=pg_roles["slow"], query=slow, map=MAP).transactions.to_pyarrow()
+    assert late.value.details == {"cause": "timeout"} and "statement_timeout" in str(late.value.fix)
+    assert "Slow-Pw-1" not in str(late.value.to_dict())
+    sequence = f"rfm_seq_{uuid.uuid4().hex[:8]}"
+    _pg(f"CREATE SEQUENCE {sequence}")
+    try:
+        writes = f"select nextval('{sequence}') as n, * from {pg_table}"
+        with pytest.raises(InputError, match="read-only transaction") as refused, database_errors():
+            load(from_db=PG_URL, query=writes, map=MAP).transactions.to_pyarrow()
+        assert refused.value.details == {"cause": "read_only"}
+        assert exit_code(refused.value) == 2
+        assert str(refused.value.location).endswith("(database test), query")
+    finally:
+        _pg(f"DROP SEQUENCE {sequence}")
+
+
+def test_other_engine_errors_pass_through(tmp_path: Path) -> None:
+    import duckdb
+
+    from rfmkit.sources.databases import database_errors, refusal_of
+
+    con = connect()
+    # writing a file the engine cannot open, after a database read
+    with pytest.raises(duckdb.IOException), database_errors():
+        read_database(con, f"sqlite:///{_sqlite(tmp_path)}", table="orders")
+        con.con.sql(f"COPY (SELECT 1) TO '{tmp_path / 'missing' / 'x.csv'}'")
+    with pytest.raises(duckdb.BinderException), database_errors():
+        con.con.sql("SELECT no_such_column FROM (SELECT 1)")
+    said_no = duckdb.Error("a database said no")
+    assert contextvars.Context().run(refusal_of, said_no) is None  # nothing read in this context
+
+
+def test_sqlite_errors_while_rows_stream_name_the_query(tmp_path: Path) -> None:
+    from rfmkit.sources.databases import database_errors
+
+    con = connect()
+    query = "select cust, abs(-9223372036854775807 - 1) as too_big from orders"
+    with pytest.raises(InputError, match="integer overflow") as info, database_errors():
+        read_database(con, f"sqlite:///{_sqlite(tmp_path)}", query=query).table.to_pyarrow()
+    assert "refused to read the query 'select cust, abs(" in str(info.value)
+
+
+def _sqlite(folder: Path) -> Path:
+    path = folder / "shop.db"
+    db = sqlite3.connect(path)
+    db.execute("create table orders (cust TEXT, paid_at TEXT, total REAL, ref TEXT)")
+    db.execute("insert into orders values ('1', '2024-01-01', 10.0, 'A1')")
+    db.commit()
+    db.close()
+    return path
