@@ -210,11 +210,13 @@ def customer(
     lang: str,
     pii: bool,
     finder: Finder | None = None,
+    contacts: bool = True,
 ) -> dict[str, Any]:
     """One customer: the latest row, contacts and the history over the snapshots ``found``.
 
     With ``finder``, the rows are read where its indexes say they are;
     otherwise (or until they are built) the snapshots are scanned.
+    ``contacts=False``: the store keeps no phone or email (none looked up).
     """
     if not found:
         raise NotFound("The store holds no snapshot yet.", fix="Upload data and run a scoring.")
@@ -233,7 +235,8 @@ def customer(
     for row in rows:
         label = names.get(row[g.SEGMENT], row[g.SEGMENT_LABEL]) if names else row[g.SEGMENT_LABEL]
         history.append(_plain(_clean({**row, g.SEGMENT_LABEL: label})))
-    latest = with_contacts(reader, [{g.CUSTOMER_ID: customer_id, **history[-1]}], pii)[0]
+    latest_row = {g.CUSTOMER_ID: customer_id, **history[-1]}
+    latest = with_contacts(reader, [latest_row], pii, contacts)[0]
     return {"customer_id": customer_id, "latest": latest, "history": history}
 
 
@@ -252,6 +255,12 @@ def _clean(row: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, str | int):  # most of a store row: never missing, no pandas call
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

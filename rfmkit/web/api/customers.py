@@ -22,4 +22,6 @@ def customer(
 ) -> dict[str, Any]:
     state = state_of(request)
     found = state.snapshots()
-    return queries.customer(state.reader(), found, customer_id, lang, who.sees_pii, state.finder)
+    return queries.customer(
+        state.reader(), found, customer_id, lang, who.sees_pii, state.finder, state.has_contacts()
+    )

@@ -89,7 +89,9 @@ def customer_page(request: Request, customer_id: str, who: Reader) -> Response:
     state = state_of(request)
     found = state.snapshots()
     lang = lang_of(request)
-    detail = queries.customer(state.reader(), found, customer_id, lang, who.sees_pii, state.finder)
+    detail = queries.customer(
+        state.reader(), found, customer_id, lang, who.sees_pii, state.finder, state.has_contacts()
+    )
     return render(request, "customer.html", detail=detail)
 
 
