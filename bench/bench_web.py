@@ -15,9 +15,12 @@ serve`` is started as its own process on 127.0.0.1 (a free port). Then:
    for ``--seconds`` (at most 30) of segment-members and customer look-ups
    through the API, from ``--clients`` keep-alive connections; then it stops.
 
-Printed: p50/p99/max per kind, the achieved rate and the errors. Exits 1 on
-any error answer, or (not with --smoke) when a p99 is over its target:
-overview and members pages 300 ms, customer look-up 50 ms.
+Printed: p50/p99/max per kind, the achieved rate and the errors, and the
+CPU-seconds the server process (all its threads) and this load generator
+used in each phase (the machine's load average too: on a shared machine
+CPU-seconds are the steadier figure). Exits 1 on any error answer, or (not
+with --smoke) when a p99 is over its target: overview and members pages
+300 ms, customer look-up 50 ms.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import os
 import random
 import re
 import socket
@@ -66,6 +70,36 @@ def build_store(path: Path, n: int) -> str:
         token_id, token = security.new_token()
         accounts.add_token(store, token_id, "bench", security.digest(token), ("read",), None)
     return token
+
+
+def server_cpu(pid: int) -> float | None:
+    """CPU-seconds (user + system, all threads) the process ``pid`` used so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU-seconds of the server and of this process between :meth:`start` and :meth:`stop`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.server0: float | None = None
+        self.own0 = 0.0
+
+    def start(self) -> None:
+        self.server0, self.own0 = server_cpu(self.pid), time.process_time()
+
+    def stop(self, requests: int) -> dict[str, Any]:
+        server, own = server_cpu(self.pid), time.process_time() - self.own0
+        used = None if server is None or self.server0 is None else server - self.server0
+        return {
+            "server_cpu_s": None if used is None else round(used, 2),
+            "server_cpu_ms_per_request": None if used is None else round(used / requests * 1000, 2),
+            "bench_cpu_s": round(own, 2),
+        }
 
 
 def free_port() -> int:
@@ -267,19 +301,26 @@ def main() -> int:
         try:
             page = Client(port, {"Cookie": session_cookie(port)})
             api = Client(port, {"Authorization": f"Bearer {token}"})
-            result: dict[str, Any] = {"customers": args.customers}
+            result: dict[str, Any] = {"customers": args.customers, "load_average": os.getloadavg()}
+            meter = CpuMeter(server.pid)
             for kind, client in (("overview", page), ("members_page", page), ("customer_api", api)):
+                meter.start()
                 result[kind] = latency(client, kind, args.customers, args.requests, rng)
                 r = result[kind]
+                r.update(meter.stop(args.requests + 1))
                 print(
                     f"{kind:13s} p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
                     f"max {r['max_ms']:7.1f} ms  first {r['first_ms']:7.1f} ms  "
-                    f"errors {r['errors']} / {r['requests']}"
+                    f"errors {r['errors']} / {r['requests']}  "
+                    f"server CPU {r['server_cpu_ms_per_request']} ms/request"
                 )
             headers = {"Authorization": f"Bearer {token}"}
+            meter.start()
             result["load"] = load(
                 port, headers, args.customers, args.rate, args.seconds, args.clients
             )
+            done = sum(result["load"][k]["requests"] for k in ("members_api", "customer_api"))
+            result["load"].update(meter.stop(max(done, 1)))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -294,6 +335,11 @@ def main() -> int:
             f"  {kind:13s} p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
             f"errors {r['errors']} / {r['requests']}"
         )
+    print(
+        f"  CPU: server {mixed['server_cpu_s']} s ({mixed['server_cpu_ms_per_request']} ms a "
+        f"request), load generator {mixed['bench_cpu_s']} s; load average at the start "
+        + " ".join(f"{x:.2f}" for x in result["load_average"])
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     errors = sum(result[k]["errors"] for k in TARGETS_MS) + sum(
