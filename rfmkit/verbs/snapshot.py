@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 from ibis.backends import BaseBackend
 
 from rfmkit import engine
@@ -113,38 +114,68 @@ def snapshot_with(
     """:func:`snapshot` with validated settings (what every shell calls)."""
     dates = snapshot_dates(settings.as_of, options)
     chosen = scheme or load_scheme(settings.scheme)
-    con = con or engine_of(transactions, settings)  # a lake store writes through it
-    with open_store(options.store, con=con) as store:
+    # on DuckDB the store's own connection scores: the customers are stored without leaving it
+    own = con is None and settings.engine == "duckdb" and not isinstance(transactions, ibis.Table)
+    con = con if own or con is not None else engine_of(transactions, settings)
+    with open_store(options.store, con=con) as store:  # a lake store writes through con
+        if con is None:
+            con = store.con if isinstance(store, Store) else engine_of(transactions, settings)
         frozen, reference = reference_breakpoints(store, settings, options, dates)
         loaded = load_for(transactions, settings, dates[-1], con=con, progress=progress)
+        run = _Series(store, settings, options, chosen, transactions, progress)
+        written, warnings, reference = run.save(loaded, dates, frozen, reference)
+        del loaded  # its cached tables go before the store's connection closes
+        location = store.location
+    written.sort(key=lambda info: info.as_of)
+    return SnapshotResult(location, written, options.breakpoints_mode, reference, warnings)
+
+
+@dataclass
+class _Series:
+    """Scores and stores the snapshots of one run (its cached tables die with it)."""
+
+    store: Store
+    settings: Settings
+    options: HistoryOptions
+    scheme: Scheme
+    inputs: Any
+    progress: Progress | None
+
+    def save(
+        self,
+        loaded: Loaded,
+        dates: list[dt.date | None],
+        frozen: dict[str, Breakpoints] | None,
+        reference: dt.date | None,
+    ) -> tuple[list[SnapshotInfo], list[str], dt.date | None]:
+        """Store the snapshot of each date, the last first (with no reference its edges score the others)."""
         series: SeriesTotals | None = None
-        # the last date first: with no reference its edges score the others
-        written, warnings = [], []
+        written: list[SnapshotInfo] = []
+        warnings: list[str] = []
+        decimals, mode = self.settings.money_decimals, self.options.breakpoints_mode
         for day in reversed(dates):
             record = RunRecord.start("snapshot")
-            with record.step("metrics", progress):
+            with record.step("metrics", self.progress):
                 if series is None and len(dates) > 1:
-                    series = SeriesTotals.of(loaded, _known(dates), settings.money_decimals)
+                    series = SeriesTotals.of(loaded, _known(dates), decimals)
                 if series is None:  # one date, or customer-level input
-                    totals = customer_totals(loaded, day, settings.money_decimals)
+                    totals = customer_totals(loaded, day, decimals)
                 else:
                     totals = series.at(_known([day])[0])
             result = score_totals(
                 totals,
-                settings,
-                inputs=transactions,
+                self.settings,
+                inputs=self.inputs,
                 record=record,
-                progress=progress,
-                scheme=chosen,
+                progress=self.progress,
+                scheme=self.scheme,
                 breakpoints=frozen,
             )
-            if options.breakpoints_mode == "frozen" and frozen is None:
+            if mode == "frozen" and frozen is None:
                 frozen, reference = result.breakpoints, result.as_of
-            written.append(_save(store, result, options.breakpoints_mode, reference, progress))
+            written.append(_save(self.store, result, mode, reference, self.progress))
             warnings += [w for w in result.warnings if w not in warnings]
-        location = store.location
-    written.sort(key=lambda info: info.as_of)
-    return SnapshotResult(location, written, options.breakpoints_mode, reference, warnings)
+        return written, warnings, reference
 
 
 def _save(
