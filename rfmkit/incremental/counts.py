@@ -19,6 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
+from rfmkit.errors import InputError
 from rfmkit.quality import RULES, QualityReport, RuleCount
 
 #: Kinds of ``refresh_counts`` that are not rules: used rows, and two kinds of them.
@@ -34,6 +35,23 @@ def counts_sql(prefix: str, staged: str) -> str:
         f"SELECT * FROM {prefix}.refresh_counts UNION ALL SELECT * FROM {staged}"
         ") GROUP BY ALL"
     )
+
+
+def default_as_of(counts: pd.DataFrame) -> dt.date:
+    """The day after the latest day of a used row (the default ``as_of``).
+
+    Raises
+    ------
+    InputError
+        When no row has been used.
+    """
+    latest = latest_day(counts)
+    if latest is None:
+        raise InputError(
+            "There are no dated transactions to analyse.",
+            fix="Check that the input has rows with a valid order date.",
+        )
+    return latest + dt.timedelta(days=1)
 
 
 def latest_day(counts: pd.DataFrame) -> dt.date | None:

@@ -68,20 +68,27 @@ class Scored:
         The ``customer_id`` of the base's customers the snapshot lost (with ``over``).
     over
         The base snapshot (None: stored in full).
-    breakpoints, split, population
-        The score edges, split line and lifecycle population interval used.
-    marks
-        What a later refresh needs to store over this snapshot, if it becomes the base.
+    fitted
+        The numbers that depend on every customer (see :func:`fit`).
     """
 
     as_of: dt.date
     customers: ir.Table
     removed: ir.Table | None
     over: SnapshotInfo | None
-    breakpoints: dict[str, Breakpoints]
-    split: SplitLine | None
-    population: float | None
-    marks: dict[str, Any]
+    fitted: Fitted
+
+    @property
+    def breakpoints(self) -> dict[str, Breakpoints]:
+        return self.fitted.edges
+
+    @property
+    def split(self) -> SplitLine | None:
+        return self.fitted.split
+
+    @property
+    def marks(self) -> dict[str, Any]:
+        return self.fitted.marks
 
 
 def score(
@@ -101,6 +108,69 @@ def score(
     ``scorable`` the number of customers with a positive order.
     """
     source = store.table("refresh_totals")
+    fitted = fit(source, settings, scheme, weights, as_of, edges)
+    over = _usable(store, base, fitted.marks, as_of)
+    if over is not None and base is not None:
+        changed = _changed(store, source, settings, fitted, base)
+        if changed > MOST * scorable:
+            over = None
+    if over is None or base is None:
+        return Scored(
+            as_of, rows(source, settings, scheme, weights, as_of, fitted), None, None, fitted
+        )
+    part = source.semi_join(store.con.table(CHANGED), g.CUSTOMER_ID)
+    lost = (source.batch > int(base["batch"])) & (source.frequency == 0)
+    removed = source.filter(lost).select(g.CUSTOMER_ID)
+    return Scored(
+        as_of, rows(part, settings, scheme, weights, as_of, fitted), removed, over, fitted
+    )
+
+
+def score_all(
+    source: ir.Table,
+    settings: Settings,
+    scheme: Scheme,
+    weights: tuple[float, float, float],
+    as_of: dt.date,
+    edges: dict[str, Breakpoints] | None,
+) -> Scored:
+    """Score every customer of ``source`` (customer totals on any engine), to store in full."""
+    fitted = fit(source, settings, scheme, weights, as_of, edges)
+    return Scored(as_of, rows(source, settings, scheme, weights, as_of, fitted), None, None, fitted)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The numbers that depend on every customer, and their marks (see :func:`fit`).
+
+    Attributes
+    ----------
+    edges, split, population
+        The score edges, split line (None: the scheme has no high/low rule)
+        and lifecycle population interval (None: nobody has two purchase days).
+    marks
+        The same as JSON, with a digest of the scoring settings: what a
+        later refresh compares its own with, to store over this snapshot.
+    """
+
+    edges: dict[str, Breakpoints]
+    split: SplitLine | None
+    population: float | None
+    marks: dict[str, Any]
+
+
+def fit(
+    source: ir.Table,
+    settings: Settings,
+    scheme: Scheme,
+    weights: tuple[float, float, float],
+    as_of: dt.date,
+    edges: dict[str, Breakpoints] | None,
+) -> Fitted:
+    """The edges (``edges``, or fitted when None), split line and population of all of ``source``.
+
+    ``source`` holds customer totals (``refresh_totals``' columns) on any engine.
+    """
     everyone = _metrics(source, as_of, settings)
     edges = edges or breakpoints_for(
         everyone, method=settings.method, levels=settings.levels, thresholds=settings.thresholds
@@ -111,19 +181,28 @@ def score(
         line = split_line(scored, settings.split or scheme.split, scheme.split_fields())
     population = population_interval(everyone)
     marks = _marks(settings, scheme, weights, as_of, edges, line, population)
-    over = _usable(store, base, marks, as_of)
-    changed = None
-    if over is not None and base is not None:
-        changed = _changed(store, source, settings, edges, base, marks)
-        if changed > MOST * scorable:
-            over = None
-    part = source if over is None else source.semi_join(store.con.table(CHANGED), g.CUSTOMER_ID)
-    rows = _rows(part, settings, scheme, weights, as_of, edges, line, population)
-    removed = None
-    if over is not None and base is not None:
-        lost = (source.batch > int(base["batch"])) & (source.frequency == 0)
-        removed = source.filter(lost).select(g.CUSTOMER_ID)
-    return Scored(as_of, rows, removed, over, edges, line, population, marks)
+    return Fitted(edges, line, population, marks)
+
+
+def rows(
+    source: ir.Table,
+    settings: Settings,
+    scheme: Scheme,
+    weights: tuple[float, float, float],
+    as_of: dt.date,
+    fitted: Fitted,
+) -> ir.Table:
+    """The customer table of ``source``'s customers, as :func:`rfmkit.score` makes it.
+
+    ``source`` may be any part of the customers ``fitted`` was fitted on.
+    """
+    scored = apply_scores(_metrics(source, as_of, settings), fitted.edges, weights)
+    labelled = assign(
+        scored, scheme, levels=settings.levels, lang=settings.lang, splits=fitted.split
+    )
+    options = settings.group(LifecycleOptions)
+    staged = lifecycle_stage(labelled, labelled, as_of, options, population=fitted.population)
+    return staged.select(*g.CUSTOMER_COLUMNS)
 
 
 def _metrics(source: ir.Table, as_of: dt.date, settings: Settings) -> ir.Table:
@@ -140,24 +219,6 @@ def _metrics(source: ir.Table, as_of: dt.date, settings: Settings) -> ir.Table:
         },
     )
     return engine.scorable(totals, as_of, money_decimals=settings.money_decimals)
-
-
-def _rows(
-    source: ir.Table,
-    settings: Settings,
-    scheme: Scheme,
-    weights: tuple[float, float, float],
-    as_of: dt.date,
-    edges: dict[str, Breakpoints],
-    line: SplitLine | None,
-    population: float | None,
-) -> ir.Table:
-    """The customer table of ``source``'s customers, as :func:`rfmkit.score` makes it."""
-    scored = apply_scores(_metrics(source, as_of, settings), edges, weights)
-    labelled = assign(scored, scheme, levels=settings.levels, lang=settings.lang, splits=line)
-    options = settings.group(LifecycleOptions)
-    staged = lifecycle_stage(labelled, labelled, as_of, options, population=population)
-    return staged.select(*g.CUSTOMER_COLUMNS)
 
 
 def _marks(
@@ -205,14 +266,10 @@ def _usable(
 
 
 def _changed(
-    store: Store,
-    source: ir.Table,
-    settings: Settings,
-    edges: dict[str, Breakpoints],
-    base: dict[str, Any],
-    marks: dict[str, Any],
+    store: Store, source: ir.Table, settings: Settings, fitted: Fitted, base: dict[str, Any]
 ) -> int:
     """Stage as ``CHANGED`` the customers whose rows differ from the base's; how many."""
+    edges, marks = fitted.edges, fitted.marks
     since = int(base["batch"])
     then, now = dt.date.fromisoformat(base["as_of"]), dt.date.fromisoformat(marks["as_of"])
     computed = source.filter((source.batch > since) & (source.frequency > 0))

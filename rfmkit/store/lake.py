@@ -9,9 +9,14 @@ rewritten in place::
     ROOT/snapshots/as_of=2025-01-01/snapshot_id=s<hex>/part-*.parquet   customers
     ROOT/runs/part-*.txt          one JSON line per save or delete (the run record)
     ROOT/deliveries/part-*.json   the delivery log, JSON lines
+    ROOT/refresh/r<hex>/...       the state of ``rfmkit refresh`` (see
+                                  :mod:`rfmkit.incremental.lake`), one folder per refresh
 
 The current snapshot of a date is the one named by the latest run line of
-that date (a ``deleted`` line hides it). DuckDB reads the same files::
+that date (a ``deleted`` line hides it). The current refresh state is the
+one named by the latest run line that names one: a refresh writes its new
+folder first and its snapshot's run line last, so a refresh stopped half-way
+leaves the store as it was. DuckDB reads the same files::
 
     SELECT * FROM read_parquet('ROOT/snapshots/*/*/*.parquet', hive_partitioning = true)
 
@@ -26,7 +31,7 @@ import datetime as dt
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -122,11 +127,13 @@ class LakeStore:
         scheme: Any = None,
         breakpoints_mode: str | None = None,
         progress: Callable[[str], None] | None = None,
+        refresh: Mapping[str, Any] | None = None,
     ) -> SnapshotInfo:
         """Store one scoring run as the snapshot of ``as_of`` (see :meth:`Store.save_snapshot`).
 
         The customers are written by Spark into a new folder; the run line
         that makes them the snapshot of ``as_of`` is appended after them.
+        ``refresh`` is the refresh state the run line names (written before).
         """
         self._writable()
         found = resolve_scheme(scheme, record)
@@ -147,7 +154,10 @@ class LakeStore:
         if progress is not None:
             progress("writing")
         frame.write.mode("overwrite").parquet(self._snapshot_path(info))
-        self._append_run({**_info_dict(info), "record": mask_secrets(dict(record))})
+        line = {**_info_dict(info), "record": mask_secrets(dict(record))}
+        if refresh is not None:
+            line["refresh"] = dict(refresh)
+        self._append_run(line)
         return info
 
     def _stage(self, customers: CustomerData) -> tuple[Any, tuple[str, ...]]:
@@ -242,6 +252,28 @@ class LakeStore:
             fix=f"Stored: {', '.join(stored)}." if stored else "Record one with rfmkit snapshot.",
             details={"stored": stored},
         )
+
+    # -- the refresh state (rfmkit.incremental.lake) ---------------------------
+
+    def refresh_state(self) -> dict[str, Any] | None:
+        """The refresh state named by the latest run line that names one (None: no refresh yet)."""
+        for line in reversed(self._runs()):
+            if isinstance(line.get("refresh"), dict):
+                return dict(line["refresh"])
+        return None
+
+    def write_part(self, table: ir.Table, *parts: str) -> str:
+        """Write ``table`` as a Parquet folder under ``ROOT/refresh/...``; its URI."""
+        self._writable()
+        path = self._path("refresh", *parts)
+        self._session.sql(self.con.compile(table)).write.mode("overwrite").parquet(path)
+        return path
+
+    def read_parts(self, paths: Sequence[str], schema: str) -> ir.Table:
+        """The rows of the Parquet folders ``paths`` (``schema``: Spark DDL, for none)."""
+        if not paths:
+            return self._view(self._session.createDataFrame([], schema))
+        return self._view(self._session.read.schema(schema).parquet(*paths))
 
     # -- run lines -----------------------------------------------------------
 

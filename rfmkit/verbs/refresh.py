@@ -15,6 +15,11 @@ the customer table (``"refit"``) -- and saves the snapshot of ``as_of``
 written in one transaction: a refresh killed half-way leaves the store as
 it was. The first refresh into a store loads the whole history.
 
+A lake store (``--store lake:PATH`` with ``--engine spark``) keeps the same
+state as Parquet folders that Spark writes (:mod:`rfmkit.incremental.lake`):
+a refresh writes a new folder, then its snapshot, and the snapshot's run
+line names the new state last.
+
 The result equals one ``rfmkit score`` of all the rows at the same
 ``as_of`` (metrics, scores with the same edges, segments, quality counts).
 Exact duplicates across refreshes are rows with the same customer, order
@@ -26,15 +31,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from ibis.backends import BaseBackend
 
 from rfmkit.errors import ConfigError, DataQualityError, InputError
-from rfmkit.incremental import merge
-from rfmkit.incremental.counts import counts_sql, latest_day, report_at
-from rfmkit.incremental.scoring import Scored
+from rfmkit.incremental import lake, merge
+from rfmkit.incremental.counts import counts_sql, default_as_of, report_at
+from rfmkit.incremental.scoring import Scored, score_all
 from rfmkit.incremental.scoring import score as score_customers
 from rfmkit.incremental.state import State, policy_of, read_state, write_state
 from rfmkit.incremental.watermark import pending_rows
@@ -45,8 +52,9 @@ from rfmkit.segments import Scheme, load_scheme
 from rfmkit.settings import HistoryOptions, LoadOptions, RefreshOptions, Settings, build_group
 from rfmkit.sources import Loaded, load_transactions
 from rfmkit.store import SnapshotInfo, Store, open_store
+from rfmkit.store.lake import is_lake
 from rfmkit.summary import segment_summary
-from rfmkit.verbs.score import Progress, _fill_record, as_settings
+from rfmkit.verbs.score import Progress, _fill_record, as_settings, connection
 from rfmkit.verbs.snapshot import pop_group, stored_breakpoints
 from rfmkit.weights import resolve_weights
 
@@ -106,6 +114,7 @@ class RefreshResult:
 def refresh(
     transactions: Any = None,
     *,
+    con: BaseBackend | None = None,
     progress: Progress | None = None,
     breakpoints: dict[str, Breakpoints] | None = None,
     **settings: Any,
@@ -116,7 +125,9 @@ def refresh(
     ``breakpoints_mode`` (``frozen`` or ``refit``) of
     :class:`~rfmkit.settings.HistoryOptions`, and ``watermark`` (with
     ``from_db`` and ``table``: read only the rows past the stored watermark).
-    ``breakpoints`` gives the score edges outright (as ``rfmkit.score`` takes them).
+    ``breakpoints`` gives the score edges outright (as ``rfmkit.score`` takes them);
+    ``con`` the Spark connection a lake store is refreshed on (default: one
+    made from the Spark settings).
 
     >>> rfmkit.verbs.refresh.refresh("orders-today.csv", store="shop.duckdb")  # doctest: +SKIP
     """
@@ -130,6 +141,7 @@ def refresh(
         run,
         history,
         options,
+        con=con,
         progress=progress,
         scheme=chosen,
         breakpoints=breakpoints,
@@ -142,6 +154,7 @@ def refresh_with(
     history: HistoryOptions,
     options: RefreshOptions,
     *,
+    con: BaseBackend | None = None,
     progress: Progress | None = None,
     scheme: Scheme | None = None,
     breakpoints: dict[str, Breakpoints] | None = None,
@@ -151,12 +164,12 @@ def refresh_with(
     chosen = scheme or load_scheme(settings.scheme)
     weights = resolve_weights(settings.weights)
     record = RunRecord.start("refresh")
+    if is_lake(history.store):  # Parquet folders that Spark writes
+        with open_store(history.store, con=con or connection(settings)) as lake:
+            lake.writable()
+            run = _Run(lake, settings, history, options, record, progress, chosen, weights)
+            return _refresh_lake(run, transactions, breakpoints)
     with open_store(history.store) as store:
-        if not isinstance(store, Store):  # a lake folder: written by Spark, not merged into
-            raise ConfigError(
-                "rfmkit refresh keeps its state in a DuckDB file or PostgreSQL store.",
-                fix="Give --store a .duckdb file or a postgresql:// URL.",
-            )
         store.writable()
         merge.prepare(store.con.con)
         run = _Run(store, settings, history, options, record, progress, chosen, weights)
@@ -171,7 +184,7 @@ def refresh_with(
 class _Run:
     """One refresh: the open store, the settings and what records and reports its steps."""
 
-    store: Store
+    store: Any  # a Store, or a LakeStore
     settings: Settings
     history: HistoryOptions
     options: RefreshOptions
@@ -183,9 +196,21 @@ class _Run:
 
 def check_settings(settings: Settings, history: HistoryOptions, options: RefreshOptions) -> None:
     """Refuse the settings a refresh cannot honour exactly, before any reading."""
-    if settings.engine != "duckdb":
+    lake = is_lake(history.store)
+    if lake and settings.engine != "spark":
         raise ConfigError(
-            "rfmkit refresh runs on DuckDB, inside the store.", fix="Leave out --engine spark."
+            "A lake store is refreshed by Spark, which writes its folders.",
+            fix="Add --engine spark (with --spark-remote or --spark-master for a cluster).",
+        )
+    if not lake and settings.engine != "duckdb":
+        raise ConfigError(
+            "rfmkit refresh runs on DuckDB, inside the store.",
+            fix="Leave out --engine spark, or give Spark a lake store (--store lake:PATH).",
+        )
+    if lake and options.watermark:
+        raise ConfigError(
+            "--watermark reads a database into a DuckDB or PostgreSQL store.",
+            fix="Refresh the lake store from files or tables that Spark reads.",
         )
     if settings.outlier_iqr is not None:
         raise ConfigError(
@@ -224,15 +249,79 @@ def _refresh(run: _Run, transactions: Any, given: dict[str, Breakpoints] | None)
             merge.write(store.con.con, store.prefix, not settings.keep_duplicates)
         sizes = _sizes(store, as_of)
         quality = _quality(counts, as_of, sizes["customers"], settings, batch)
-        scored = _scored(run, transactions, as_of, frozen, state, sizes, quality)
+        scored = _scored(
+            run,
+            transactions,
+            sizes,
+            quality,
+            lambda: score_customers(
+                store,
+                settings,
+                run.scheme,
+                run.weights,
+                as_of,
+                frozen,
+                state.base,
+                sizes["scorable"],
+            ),
+        )
         info = _save(run, scored, mode, reference)
         base = state.base if scored.over is not None else _base(scored, info, state)
         after = State(as_of, policy, run.options.watermark, watermark, state.batches + 1, base)
         write_state(store.con.con, store.prefix, after)
-        with run.record.step("summary", run.progress):
-            summary = segment_summary(store.customers(as_of), run.scheme, settings.lang)
+        summary = _summary(run, as_of)
+    return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
+
+
+def _refresh_lake(
+    run: _Run, transactions: Any, given: dict[str, Breakpoints] | None
+) -> RefreshResult:
+    """:func:`_refresh` on a lake store (see :mod:`rfmkit.incremental.lake`)."""
+    store, settings = run.store, run.settings
+    state, parts = lake.read_state(store)
+    policy = policy_of(settings.model_dump())
+    _check_state(state, policy, run.options, transactions, settings)
+    with run.record.step("load", run.progress):
+        batch, watermark = _load_batch(store, transactions, settings, run.options, state)
+    with run.record.step("merge", run.progress):
+        stage = batch.loaded.stage if batch is not None and batch.loaded is not None else None
+        rejected = batch.rejected if batch is not None else {}
+        merged = lake.merge(store, stage, rejected, settings, state, parts)
+    as_of, sizes = merged.as_of, merged.sizes
+    frozen, reference, mode = _breakpoints(store, settings, run.history, as_of, given)
+    quality = _quality(merged.counts, as_of, sizes["customers"], settings, batch)
+    scored = _scored(
+        run,
+        transactions,
+        sizes,
+        quality,
+        lambda: score_all(merged.totals, settings, run.scheme, run.weights, as_of, frozen),
+    )
+    after = State(as_of, policy, None, watermark, state.batches + 1)
+    info = _save(run, scored, mode, reference, lake.pointer(after, merged.parts))
+    summary = _summary(run, as_of)
+    return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
+
+
+def _summary(run: _Run, as_of: dt.date) -> pd.DataFrame:
+    with run.record.step("summary", run.progress):
+        return segment_summary(run.store.customers(as_of), run.scheme, run.settings.lang)
+
+
+def _result(
+    run: _Run,
+    info: SnapshotInfo,
+    edges: tuple[str, dt.date | None],
+    batch: _Batch | None,
+    sizes: dict[str, int],
+    quality: QualityReport,
+    scored: Scored,
+    summary: pd.DataFrame,
+    watermark: str | None,
+) -> RefreshResult:
+    mode, reference = edges
     return RefreshResult(
-        store=store.location,
+        store=run.store.location,
         snapshot=info,
         breakpoints_mode=mode,
         rows_read=batch.rows_read if batch is not None else 0,
@@ -256,7 +345,7 @@ def _merged(
     con, prefix = store.con, store.prefix
     _stage_batch(store, batch, settings)
     counts = con.con.execute(counts_sql(prefix, merge.COUNTS)).df()
-    as_of = settings.as_of or _default_as_of(counts)
+    as_of = settings.as_of or default_as_of(counts)
     merge.touched_customers(con, prefix, state.as_of, as_of)
     stored = store.table("refresh_order_days")
     merge.recompute(con, prefix, stored, as_of, settings.money_decimals, state.batches + 1)
@@ -277,13 +366,13 @@ def _quality(
 def _scored(
     run: _Run,
     transactions: Any,
-    as_of: dt.date,
-    frozen: dict[str, Breakpoints] | None,
-    state: State,
     sizes: dict[str, int],
     quality: QualityReport,
+    score: Callable[[], Scored],
 ) -> Scored:
-    """Score the customer totals (see :mod:`rfmkit.incremental.scoring`) and fill the record."""
+    """Score the customer totals (``score``, see :mod:`rfmkit.incremental.scoring`); fill the record."""
+    as_of = quality.as_of
+    assert as_of is not None
     if sizes["scorable"] == 0:
         raise InputError(
             f"No customer has an order with a positive amount before {as_of}.",
@@ -291,16 +380,7 @@ def _scored(
         )
     settings = run.settings
     with run.record.step("scores", run.progress):
-        scored = score_customers(
-            run.store,
-            settings,
-            run.scheme,
-            run.weights,
-            as_of,
-            frozen,
-            state.base,
-            sizes["scorable"],
-        )
+        scored = score()
     bps, line = scored.breakpoints, scored.split
     _fill_record(run.record, settings, transactions, quality, as_of, bps, run.weights, line)
     run.record.rows.update(
@@ -417,16 +497,6 @@ def _stage_batch(store: Store, batch: _Batch | None, settings: Settings) -> None
 _STAGE_COLUMNS = ("customer_id", "order_id", "order_date", "amount", "_reason")
 
 
-def _default_as_of(counts: pd.DataFrame) -> dt.date:
-    latest = latest_day(counts)
-    if latest is None:
-        raise InputError(
-            "There are no dated transactions to analyse.",
-            fix="Check that the input has rows with a valid order date.",
-        )
-    return latest + dt.timedelta(days=1)
-
-
 def _sizes(store: Store, as_of: dt.date) -> dict[str, int]:
     """Rows merged and dropped, customers touched, with rows before ``as_of`` and scorable."""
     day = f"DATE '{as_of.isoformat()}'"
@@ -462,12 +532,28 @@ def _breakpoints(
     return stored_breakpoints(store.record(day), settings, day), day, "frozen"
 
 
-def _save(run: _Run, scored: Scored, mode: str, reference: dt.date | None) -> SnapshotInfo:
+def _save(
+    run: _Run,
+    scored: Scored,
+    mode: str,
+    reference: dt.date | None,
+    pointer: dict[str, Any] | None = None,
+) -> SnapshotInfo:
     if run.progress is not None:
         run.progress("save")
     record = run.record.to_dict()
     record["breakpoints_mode"] = mode
     record["breakpoints_reference"] = reference.isoformat() if reference else None
+    if pointer is not None:  # a lake store: the run line names the refresh state
+        info: SnapshotInfo = run.store.save_snapshot(
+            scored.customers,
+            record,
+            as_of=scored.as_of,
+            scheme=run.scheme,
+            breakpoints_mode=mode,
+            refresh=pointer,
+        )
+        return info
     return run.store.save_snapshot(
         scored.customers,
         record,
