@@ -11,6 +11,12 @@ per day (see :mod:`rfmkit.incremental.state`) give, at any ``as_of``:
   rows dated before it;
 
 and every other rule's count is the sum of the batches'.
+
+Rows dated after today are loaded by a refresh as any others and kept (see
+:func:`rfmkit.verbs.refresh.cut_date`): at any ``as_of`` and ``today``, the
+used, duplicate and outlier rows dated after today and before ``as_of`` are
+``future_date`` (the full run's rule, tested before those), so they count once
+today passes them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from rfmkit.quality import RULES, QualityReport, RuleCount
 USED, NO_ORDER_ID, REFUNDS = "used", "no_order_id", "refunds"
 #: Kinds that ``after_as_of`` takes when dated on or after it.
 DATED = ("used", "duplicate", "future_date", "outlier")
+#: Kinds that ``future_date`` takes when dated after today (and before ``as_of``).
+FUTURE = ("used", "duplicate", "outlier")
 
 
 def counts_sql(prefix: str, staged: str) -> str:
@@ -37,15 +45,16 @@ def counts_sql(prefix: str, staged: str) -> str:
     )
 
 
-def default_as_of(counts: pd.DataFrame) -> dt.date:
-    """The day after the latest day of a used row (the default ``as_of``).
+def default_as_of(counts: pd.DataFrame, today: dt.date | None = None) -> dt.date:
+    """The day after the latest day of a used row (not after ``today``): the default ``as_of``.
 
     Raises
     ------
     InputError
         When no row has been used.
     """
-    latest = latest_day(counts)
+    used = counts if today is None else counts[pd.to_datetime(counts.order_date).dt.date <= today]
+    latest = latest_day(used)
     if latest is None:
         raise InputError(
             "There are no dated transactions to analyse.",
@@ -60,15 +69,28 @@ def latest_day(counts: pd.DataFrame) -> dt.date | None:
     return _day(days.max()) if len(days) else None
 
 
-def report_at(counts: pd.DataFrame, as_of: dt.date, customers: int, timezone: str) -> QualityReport:
-    """The :class:`QualityReport` counts of a full run at ``as_of`` (no examples)."""
+def report_at(
+    counts: pd.DataFrame,
+    as_of: dt.date,
+    customers: int,
+    timezone: str,
+    today: dt.date | None = None,
+) -> QualityReport:
+    """The :class:`QualityReport` counts of a full run at ``as_of`` (no examples).
+
+    ``today`` when rows dated after it are left out (``keep_future`` off).
+    """
     day = pd.to_datetime(counts.order_date).dt.date
     dated = day.notna()
     before = dated & (day < as_of)
     after = dated & ~before & counts.kind.isin(DATED)
+    future = before & (day > today) if today is not None else before & False
+    kept = (before & ~future) | ~dated
     n = counts.row_count.astype("int64")
-    by_rule = n[before | ~dated].groupby(counts.kind[before | ~dated]).sum().to_dict()
+    by_rule = n[kept].groupby(counts.kind[kept]).sum().to_dict()
     by_rule["after_as_of"] = int(n[after].sum())
+    waiting = int(n[future & counts.kind.isin((*FUTURE, "future_date"))].sum())
+    by_rule["future_date"] = int(by_rule.get("future_date", 0)) + waiting
     report = QualityReport(as_of=as_of, timezone=timezone, customers=customers)
     report.rows_read = int(n[~counts.kind.isin((NO_ORDER_ID, REFUNDS))].sum())
     report.rows_used = int(by_rule.get(USED, 0))
@@ -78,7 +100,7 @@ def report_at(counts: pd.DataFrame, as_of: dt.date, customers: int, timezone: st
         count = int(by_rule.get(name, 0))
         share = round(count / report.rows_read, 6) if report.rows_read else 0.0
         report.rules.append(RuleCount(name, action, text, count, share))
-    used_days = day[before & (counts.kind == USED)]
+    used_days = day[before & ~future & (counts.kind == USED)]
     if len(used_days):
         report.date_min, report.date_max = min(used_days), max(used_days)
     return report

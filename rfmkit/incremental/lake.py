@@ -105,7 +105,9 @@ class Merged:
     Attributes
     ----------
     as_of
-        The date the totals are at.
+        The date scored at.
+    cut
+        The date the totals are at (see :func:`rfmkit.verbs.refresh.cut_date`).
     counts
         Rows per day and kind, of all the batches so far (see :func:`rfmkit.incremental.counts.report_at`).
     totals
@@ -117,6 +119,7 @@ class Merged:
     """
 
     as_of: dt.date
+    cut: dt.date
     counts: pd.DataFrame
     totals: ir.Table
     parts: Parts
@@ -130,13 +133,16 @@ def merge(
     settings: Any,
     state: State,
     parts: Parts,
+    today: dt.date | None,
 ) -> Merged:
     """Merge the loader's classified rows (``stage``) into the state; write the new folder.
 
     ``rejected`` counts per rule the rows of a batch whose every row was left
     out (``stage`` None); ``settings`` the run's (``as_of``, ``money_decimals``,
-    ``keep_duplicates``).
+    ``keep_duplicates``); ``today`` as for :func:`rfmkit.verbs.refresh.cut_date`.
     """
+    from rfmkit.verbs.refresh import cut_date
+
     folder = "r" + uuid.uuid4().hex
     rows = stage if stage is not None else store.read_parts([], STAGE)
     batch = _batch(store, rows, settings, parts).cache()
@@ -144,10 +150,11 @@ def merge(
     new_counts = _counts(store, rows if stage is not None else None, batch, rejected)
     written = [store.write_part(new_counts, folder, "counts")]
     counts = _all_counts(store, (*parts.counts, *written))
-    as_of = settings.as_of or default_as_of(counts)
+    as_of = settings.as_of or default_as_of(counts, today)
+    cut = cut_date(as_of, today)
     stored = store.read_parts(parts.orders, ORDERS)
-    affected = _affected(orders, stored, state.as_of, as_of).cache()
-    totals = _totals(store, stored, orders, affected, as_of, settings.money_decimals, parts)
+    affected = _affected(orders, stored, state.as_of, cut).cache()
+    totals = _totals(store, stored, orders, affected, cut, settings.money_decimals, parts)
     new = Parts(
         (*parts.orders, store.write_part(orders, folder, "orders")),
         parts.hashes,
@@ -160,8 +167,8 @@ def merge(
         new = Parts(new.orders, hashes, new.counts, new.totals)
     assert new.totals is not None
     back = store.read_parts([new.totals], TOTALS)
-    merged = Merged(as_of, counts, back, new)
-    merged.sizes = _sizes(batch, affected, back, as_of)
+    merged = Merged(as_of, cut, counts, back, new)
+    merged.sizes = _sizes(batch, affected, back, cut)
     return merged
 
 

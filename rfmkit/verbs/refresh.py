@@ -242,12 +242,12 @@ def _refresh(run: _Run, transactions: Any, given: dict[str, Breakpoints] | None)
     with run.record.step("load", run.progress):
         batch, watermark = _load_batch(store, transactions, settings, run.options, state)
     with run.record.step("merge", run.progress):
-        counts, as_of = _merged(store, batch, settings, state)
+        counts, as_of, cut = _merged(store, batch, settings, state)
     frozen, reference, mode = _breakpoints(store, settings, run.history, as_of, given)
     with store.transaction():  # the state, the snapshot and its marks: all or nothing
         with run.record.step("merge"):
             merge.write(store.con.con, store.prefix, not settings.keep_duplicates)
-        sizes = _sizes(store, as_of)
+        sizes = _sizes(store, cut)
         quality = _quality(counts, as_of, sizes["customers"], settings, batch)
         scored = _scored(
             run,
@@ -267,7 +267,7 @@ def _refresh(run: _Run, transactions: Any, given: dict[str, Breakpoints] | None)
         )
         info = _save(run, scored, mode, reference)
         base = state.base if scored.over is not None else _base(scored, info, state)
-        after = State(as_of, policy, run.options.watermark, watermark, state.batches + 1, base)
+        after = State(cut, policy, run.options.watermark, watermark, state.batches + 1, base)
         write_state(store.con.con, store.prefix, after)
         summary = _summary(run, as_of)
     return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
@@ -286,7 +286,7 @@ def _refresh_lake(
     with run.record.step("merge", run.progress):
         stage = batch.loaded.stage if batch is not None and batch.loaded is not None else None
         rejected = batch.rejected if batch is not None else {}
-        merged = lake.merge(store, stage, rejected, settings, state, parts)
+        merged = lake.merge(store, stage, rejected, settings, state, parts, today_of(settings))
     as_of, sizes = merged.as_of, merged.sizes
     frozen, reference, mode = _breakpoints(store, settings, run.history, as_of, given)
     quality = _quality(merged.counts, as_of, sizes["customers"], settings, batch)
@@ -297,7 +297,7 @@ def _refresh_lake(
         quality,
         lambda: score_all(merged.totals, settings, run.scheme, run.weights, as_of, frozen),
     )
-    after = State(as_of, policy, None, watermark, state.batches + 1)
+    after = State(merged.cut, policy, None, watermark, state.batches + 1)
     info = _save(run, scored, mode, reference, lake.pointer(after, merged.parts))
     summary = _summary(run, as_of)
     return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
@@ -340,23 +340,43 @@ def _result(
 
 def _merged(
     store: Store, batch: _Batch | None, settings: Settings, state: State
-) -> tuple[pd.DataFrame, dt.date]:
-    """Stage the batch and the affected customers' new totals; the counts per day and ``as_of``."""
+) -> tuple[pd.DataFrame, dt.date, dt.date]:
+    """Stage the batch and the affected customers' new totals.
+
+    Returns the counts per day and kind, ``as_of`` and the date the totals are at.
+    """
     con, prefix = store.con, store.prefix
     _stage_batch(store, batch, settings)
     counts = con.con.execute(counts_sql(prefix, merge.COUNTS)).df()
-    as_of = settings.as_of or default_as_of(counts)
-    merge.touched_customers(con, prefix, state.as_of, as_of)
+    as_of = settings.as_of or default_as_of(counts, today_of(settings))
+    cut = cut_date(as_of, today_of(settings))
+    merge.touched_customers(con, prefix, state.as_of, cut)
     stored = store.table("refresh_order_days")
-    merge.recompute(con, prefix, stored, as_of, settings.money_decimals, state.batches + 1)
-    return counts, as_of
+    merge.recompute(con, prefix, stored, cut, settings.money_decimals, state.batches + 1)
+    return counts, as_of, cut
+
+
+def today_of(settings: Settings) -> dt.date | None:
+    """The day after which rows are left out as ``future_date`` (None: ``keep_future``)."""
+    return None if settings.keep_future else settings.today or dt.date.today()
+
+
+def cut_date(as_of: dt.date, today: dt.date | None) -> dt.date:
+    """The date the customer totals are at: ``as_of``, or the day after ``today`` when earlier.
+
+    A full run leaves out rows dated after today, and before that the rows
+    dated on or after ``as_of``: it counts the rows before this date.
+    """
+    if today is None:
+        return as_of
+    return min(as_of, today + dt.timedelta(days=1))
 
 
 def _quality(
     counts: pd.DataFrame, as_of: dt.date, customers: int, settings: Settings, batch: _Batch | None
 ) -> QualityReport:
     """The data-quality counts of all the rows at ``as_of``, with the batch's sources and warnings."""
-    quality = report_at(counts, as_of, customers, settings.timezone)
+    quality = report_at(counts, as_of, customers, settings.timezone, today_of(settings))
     if batch is not None and batch.loaded is not None:
         quality.sources = batch.loaded.quality.sources
         quality.warnings = list(batch.loaded.quality.warnings)
@@ -439,8 +459,12 @@ def _load_batch(
     options: RefreshOptions,
     state: State,
 ) -> tuple[_Batch | None, str | None]:
-    """Load the new rows with the cleaning rules of a full run, but no ``as_of`` cut."""
-    load = settings.group(LoadOptions)
+    """Load the new rows with the cleaning rules of a full run, but no ``as_of`` cut.
+
+    Rows dated after today are loaded too: they wait in the state until a
+    later refresh's today passes them (see :func:`cut_date`).
+    """
+    load = settings.group(LoadOptions).model_copy(update={"keep_future": True})
     watermark = state.watermark
     if options.watermark:
         assert settings.from_db is not None

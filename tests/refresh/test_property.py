@@ -33,11 +33,13 @@ CUSTOMERS = ["C1", "C2", "C3", "C4", "C5", None]
 
 
 @st.composite
-def order_logs(draw: st.DrawFn) -> pd.DataFrame:
+def order_logs(
+    draw: st.DrawFn, customers: list[str | None] = CUSTOMERS, orders: int = 9
+) -> pd.DataFrame:
     """An order log: orders with 1-3 line items, refunds days later, duplicates, no-id rows."""
     rows: list[tuple[str | None, str | None, dt.date, float]] = []
-    for number in range(draw(st.integers(2, 9))):
-        customer = draw(st.sampled_from(CUSTOMERS))
+    for number in range(draw(st.integers(2, orders))):
+        customer = draw(st.sampled_from(customers))
         order = None if draw(st.integers(0, 5)) == 0 else f"O{number}"
         day = START + dt.timedelta(days=draw(st.integers(0, 40)))
         for _item in range(draw(st.integers(1, 3))):
@@ -144,7 +146,7 @@ def _edges(record: dict[str, object]) -> dict[str, Breakpoints]:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a failing case is long to shrink
 )
 @given(
-    log=order_logs(),
+    log=order_logs([*(f"C{i}" for i in range(1, 13)), None], orders=24),
     data=st.data(),
     scheme=st.sampled_from(["cn8", "classic11"]),
     split=st.sampled_from(["mean", "median"]),
@@ -160,20 +162,27 @@ def test_every_snapshot_stored_over_its_base_equals_a_full_score(
     """Each refresh of a sequence -- most stored over the first one -- reads back as one score.
 
     Every snapshot after the first is stored over it whatever share of the
-    customers changed (the threshold is lifted), with the dates moving either way.
+    customers changed (the threshold is lifted), with the dates moving either
+    way; today moves on, so rows dated after it wait for a later refresh.
     """
     monkeypatch.setattr(incremental_scoring, "MOST", float("inf"))
-    labels = data.draw(st.lists(st.integers(0, 3), min_size=len(log), max_size=len(log)))
+    # most rows in the first batch: later ones touch a few customers and leave the rest
+    labels = data.draw(
+        st.lists(st.sampled_from([0, 0, 0, 1, 2, 3]), min_size=len(log), max_size=len(log))
+    )
     batches = _batches(log, labels)
     cuts = data.draw(
         st.lists(
             st.one_of(st.none(), st.integers(5, 45)), min_size=len(batches), max_size=len(batches)
         )
     )
+    # today from the first order's day on (a refresh always has it to score)
+    days = data.draw(st.lists(st.integers(3, 50), min_size=len(batches), max_size=len(batches)))
     store = str(tmp_path / f"{uuid.uuid4().hex}.duckdb")
-    common = {"lang": "en", "scheme": scheme, "split": split}
     base: dt.date | None = None
-    for k, (batch, cut) in enumerate(zip(batches, cuts, strict=True)):
+    for k, (batch, cut, day) in enumerate(zip(batches, cuts, sorted(days), strict=True)):
+        today = START + dt.timedelta(days=day)
+        common = {"lang": "en", "scheme": scheme, "split": split, "today": today}
         as_of = START + dt.timedelta(days=cut) if cut is not None else None
         done = refresh(batch, store=store, as_of=as_of, **common)
         with open_store(store, read_only=True) as opened:

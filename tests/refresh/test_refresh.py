@@ -18,6 +18,7 @@ from rfmkit.incremental.state import read_state
 from rfmkit.store import open_store
 from rfmkit.verbs.refresh import refresh
 from rfmkit.verbs.score import score
+from tests.refresh.test_property import _counts
 from tests.store.factory import store_at
 
 HEADER = "customer_id,order_id,order_date,amount\n"
@@ -170,3 +171,36 @@ def test_refresh_into_either_store(kind: str, tmp_path: Path) -> None:
         assert (first.as_of, done.as_of) == (dt.date(2024, 1, 3), dt.date(2024, 1, 6))
         assert (done.rows_new, done.duplicates) == (1, 1)
         assert (done.snapshot.customers, done.snapshot.revenue) == (2, 25.0)
+
+
+def test_rows_after_today_wait_in_the_state_until_today_passes_them(tmp_path: Path) -> None:
+    """A row dated after today is left out (future_date) -- until a later refresh's today."""
+    store = str(tmp_path / "shop.duckdb")
+    rows = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "order_id": ["O1", "O2", "O3"],
+            "order_date": ["2025-03-01", "2025-03-12", "2025-03-02"],
+            "amount": [10.0, 20.0, 30.0],
+        }
+    )
+    again = rows.iloc[[1]]  # the future row again, in the next batch: an exact duplicate
+    common: dict[str, Any] = {"as_of": "2025-03-20", "lang": "en"}
+    refit = {"breakpoints_mode": "refit"}
+    for batch, seen, today in (
+        (rows, rows, "2025-03-05"),
+        (again, pd.concat([rows, again]), "2025-03-15"),
+    ):
+        done = refresh(batch, store=store, today=today, **common, **refit)
+        full = score(seen, today=today, **common)
+        with open_store(store) as opened:
+            stored = opened.customers(done.as_of).to_pandas()
+        columns = list(g.CUSTOMER_COLUMNS)
+        pd.testing.assert_frame_equal(
+            stored[columns].sort_values(g.CUSTOMER_ID).reset_index(drop=True),
+            full.to_pandas()[columns].sort_values(g.CUSTOMER_ID).reset_index(drop=True),
+            check_dtype=False,
+        )
+        assert _counts(done.quality) == _counts(full.quality)
+    assert sorted(stored[g.CUSTOMER_ID]) == ["C1", "C2", "C3"]
+    assert (done.quality.rule("future_date").count, done.quality.rule("duplicate").count) == (0, 1)
