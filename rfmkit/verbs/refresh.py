@@ -30,6 +30,7 @@ within one refresh, rows are compared on all their columns as usual.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,7 +87,8 @@ class RefreshResult:
     breakpoints
         The score edges used; ``reference`` the snapshot they came from (frozen).
     summary
-        One row per segment.
+        One row per segment (read from the store when first asked for:
+        the command line does not print it).
     watermark
         The database watermark after the refresh.
     """
@@ -101,7 +103,7 @@ class RefreshResult:
     quality: QualityReport
     batch: QualityReport | None
     breakpoints: dict[str, Breakpoints]
-    summary: pd.DataFrame
+    summary_of: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     reference: dt.date | None = None
     watermark: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -109,6 +111,10 @@ class RefreshResult:
     @property
     def as_of(self) -> dt.date:
         return self.snapshot.as_of
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        return self.summary_of()
 
 
 def refresh(
@@ -269,7 +275,7 @@ def _refresh(run: _Run, transactions: Any, given: dict[str, Breakpoints] | None)
         base = state.base if scored.over is not None else _base(scored, info, state)
         after = State(cut, policy, run.options.watermark, watermark, state.batches + 1, base)
         write_state(store.con.con, store.prefix, after)
-        summary = _summary(run, as_of)
+    summary = _summary(run, as_of)
     return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
 
 
@@ -303,9 +309,16 @@ def _refresh_lake(
     return _result(run, info, (mode, reference), batch, sizes, quality, scored, summary, watermark)
 
 
-def _summary(run: _Run, as_of: dt.date) -> pd.DataFrame:
-    with run.record.step("summary", run.progress):
-        return segment_summary(run.store.customers(as_of), run.scheme, run.settings.lang)
+def _summary(run: _Run, as_of: dt.date) -> Callable[[], pd.DataFrame]:
+    """The segment summary of the snapshot, made when first asked for (the store reopened)."""
+    location, scheme, lang = run.history.store, run.scheme, run.settings.lang
+    con = run.store.con if is_lake(location) else None
+
+    def summary() -> pd.DataFrame:
+        with open_store(location, read_only=True, con=con) as store:
+            return segment_summary(store.customers(as_of), scheme, lang)
+
+    return summary
 
 
 def _result(
@@ -316,7 +329,7 @@ def _result(
     sizes: dict[str, int],
     quality: QualityReport,
     scored: Scored,
-    summary: pd.DataFrame,
+    summary: Callable[[], pd.DataFrame],
     watermark: str | None,
 ) -> RefreshResult:
     mode, reference = edges
@@ -331,7 +344,7 @@ def _result(
         quality=quality,
         batch=batch.loaded.quality if batch is not None and batch.loaded is not None else None,
         breakpoints=scored.breakpoints,
-        summary=summary,
+        summary_of=summary,
         reference=reference,
         watermark=watermark,
         warnings=list(run.record.warnings),
