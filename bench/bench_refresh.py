@@ -1,6 +1,6 @@
 """Time an incremental ``rfmkit refresh`` of 1 % new rows against one full ``rfmkit score``.
 
-    python bench/bench_refresh.py --rows 10000000 [--json out.json]
+    python bench/bench_refresh.py --rows 10000000 [--json out.json] [--steps]
     python bench/bench_refresh.py --smoke          # 20k rows, for CI
 
 In the same benchmark run, on the generated order log of ``--rows`` rows
@@ -17,7 +17,9 @@ Printed: wall seconds, CPU seconds and peak memory of each, the ratio of the
 incremental refresh to the full score (target: at most 0.15x at 10M rows),
 the store's size on disk per 10M rows, and whether the refreshed snapshot
 and the full run agree (customers, frequency, monetary, recency). Exits 1
-when a run fails or they disagree.
+when a run fails or they disagree. ``--steps`` also times each step of the
+incremental refresh (wall and CPU seconds, imports included), in a process of
+its own on a copy of the store.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,7 +89,7 @@ def write_batch(rows: int) -> tuple[Path, Path]:
     return batch, combined
 
 
-def run(rows: int) -> dict[str, Any]:
+def run(rows: int, steps: bool = False) -> dict[str, Any]:
     history = generate.write_parquet(rows)
     batch, combined = write_batch(rows)
     with tempfile.TemporaryDirectory(dir=generate.DATA) as tmp:
@@ -96,6 +99,7 @@ def run(rows: int) -> dict[str, Any]:
             "refresh (initial)", [*refresh, str(history), "--as-of", generate.AS_OF.isoformat()]
         )
         size = store.stat().st_size if store.exists() else 0
+        timed = _time_steps(store, batch) if steps and initial.ok else []
         incremental = runner.measure("refresh (+1 %)", [*refresh, str(batch)])
         output = Path(tmp) / "full.parquet"
         score = runner.measure(
@@ -113,7 +117,37 @@ def run(rows: int) -> dict[str, Any]:
         "store_bytes_after": after,
         "same": bool(stored) and stored == full,
         "sums": {"refresh": stored, "score": full},
+        "steps": timed,
     }
+
+
+#: Times each step of one refresh (the steps ``progress`` announces), imports included.
+_STEPS = """
+import json, resource, sys, time
+def now():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), r.ru_utime + r.ru_stime
+marks = [("imports", now())]
+from rfmkit.verbs.refresh import refresh
+marks.append(("open the store, read the state", now()))
+refresh(sys.argv[2], store=sys.argv[1], scheme="cn8", progress=lambda s: marks.append((s, now())))
+marks.append(("", now()))
+print(json.dumps([(a[0], b[1][0] - a[1][0], b[1][1] - a[1][1]) for a, b in zip(marks, marks[1:])]))
+"""
+
+
+def _time_steps(store: Path, batch: Path) -> list[tuple[str, float, float]]:
+    """Each step of the incremental refresh, on a copy of the store (a process of its own)."""
+    copy = store.with_name("steps.duckdb")
+    shutil.copy(store, copy)
+    done = subprocess.run(
+        [runner.PYTHON, "-c", _STEPS, str(copy), str(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    copy.unlink()
+    return [tuple(step) for step in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
 _SUMS = "count(*), sum(frequency), round(sum(monetary), 2), sum(recency_days), min(recency_days)"
@@ -161,6 +195,10 @@ def report(result: dict[str, Any]) -> bool:
         f"{result['store_bytes_after'] / 2**20:.1f} MiB"
     )
     print(f"  refreshed snapshot equals the full score: {result['same']} {result['sums']}")
+    if result["steps"]:
+        print("  the incremental refresh, step by step (wall s, CPU s):")
+        for name, wall, cpu in result["steps"]:
+            print(f"    {name:32s} {wall:6.2f} {cpu:6.2f}")
     if result["rows"] >= 10**6:
         print(f"  target (<= {MAX_RATIO}x wall): {'met' if wall <= MAX_RATIO else 'MISSED'}")
     return bool(result["same"])
@@ -171,8 +209,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_ROWS:,} rows only")
     parser.add_argument("--json", type=Path, help="also save the results here")
+    parser.add_argument("--steps", action="store_true", help="also time each refresh step")
     args = parser.parse_args()
-    result = run(SMOKE_ROWS if args.smoke else args.rows)
+    result = run(SMOKE_ROWS if args.smoke else args.rows, args.steps)
     ok = report(result)
     if args.json:
         saved = {**result, "runs": [r.as_dict() for r in result["runs"]]}
