@@ -164,14 +164,16 @@ def _changing(
     """The orders of the unstable periods once per snapshot that sees them, net as it sees them."""
     key = [g.CUSTOMER_ID, _PERIOD]
     held = orders.semi_join(unstable, key)
-    snapshots = ibis.memtable({_SNAPSHOT: list(range(1, len(dates) + 1))})
-    cuts = ibis.memtable({_SNAPSHOT: list(range(1, len(dates) + 1)), "cut": list(dates)})
-    expanded = held.cross_join(snapshots)
+    # each row once per snapshot (an array unnested: no table to register, on any engine)
+    numbers = ibis.literal(list(range(1, len(dates) + 1)), "array<int32>")
+    cuts = ibis.literal(list(dates), "array<date>")
+    expanded = held.mutate(**{_SNAPSHOT: numbers.unnest()})
     expanded = expanded.filter(expanded[_SNAPSHOT] >= expanded[_PERIOD])
     # the rows of moving orders dated on or after each snapshot's date: not seen yet
     moving = held.filter(held.moves).select(g.CUSTOMER_ID, g.ORDER_ID)
-    late = rows.semi_join(moving, [g.CUSTOMER_ID, g.ORDER_ID]).cross_join(cuts)
-    late = late.filter(late[g.ORDER_DATE].cast("date") >= late.cut)
+    late = rows.semi_join(moving, [g.CUSTOMER_ID, g.ORDER_ID])
+    late = late.mutate(**{_SNAPSHOT: numbers.unnest()})
+    late = late.filter(late[g.ORDER_DATE].cast("date") >= cuts[late[_SNAPSHOT] - 1])
     late = late.group_by([g.CUSTOMER_ID, g.ORDER_ID, _SNAPSHOT]).aggregate(
         late=engine.money(late[g.AMOUNT], decimals).sum()
     )
