@@ -31,7 +31,13 @@ from rfmkit.web.auth import Principal
 from rfmkit.web.errors import Forbidden, NotFound
 from rfmkit.web.exports import Contacts, Exported, Format
 from rfmkit.web.people import Actor
-from rfmkit.web.queries import frame_rows, segment_labels, snapshot_dict, with_contacts
+from rfmkit.web.queries import (
+    MembersPage,
+    frame_rows,
+    segment_labels,
+    snapshot_dict,
+    with_contacts,
+)
 from rfmkit.web.state import WebState
 
 #: Columns that make a snapshot one with predictions.
@@ -217,31 +223,15 @@ def audiences(state: WebState, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-@dataclass(frozen=True)
-class AudiencePage:
+@dataclass(frozen=True, kw_only=True)
+class AudiencePage(MembersPage):
     """One audience and one page of its members."""
 
     audience: dict[str, Any]
     counts: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-    rows: list[dict[str, Any]]
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "audience": self.audience,
-            "counts": self.counts,
-            "total": self.total,
-            "page": self.page,
-            "per_page": self.per_page,
-            "pages": self.pages,
-            "rows": self.rows,
-        }
+        return {"audience": self.audience, "counts": self.counts, **super().to_dict()}
 
 
 def audience_page(
@@ -269,7 +259,12 @@ def audience_page(
     counts.sort(key=lambda r: -int(r["customers"]))
     total = listed[name]["customers"]
     return AudiencePage(
-        listed[name], counts, total, page, per_page, with_contacts(state.reader(), rows, pii)
+        audience=listed[name],
+        counts=counts,
+        total=total,
+        page=page,
+        per_page=per_page,
+        rows=with_contacts(state.reader(), rows, pii),
     )
 
 

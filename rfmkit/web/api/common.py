@@ -1,11 +1,14 @@
-"""What the API routes share: the error responses documented in OpenAPI, the caller types."""
+"""What the API routes share: error responses in OpenAPI, caller types, query types, downloads."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from rfmkit.web.auth import Principal, requires
 
@@ -30,4 +33,28 @@ Exporter = Annotated[Principal, requires("export", "marketer")]
 Runner = Annotated[Principal, requires("activate", "analyst")]
 Admin = Annotated[Principal, requires("admin", "admin")]
 
-__all__ = ["Admin", "Depends", "ErrorBody", "Exporter", "Reader", "Runner", "errors"]
+Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Language of labels: zh or en.")]
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+PerPage = Annotated[int, Query(ge=1, le=500)]
+
+
+def download(path: Path, filename: str) -> FileResponse:
+    """Send a temporary file as ``filename``, deleting it once it has been sent."""
+    return FileResponse(
+        path, filename=filename, background=BackgroundTask(path.unlink, missing_ok=True)
+    )
+
+
+__all__ = [
+    "Admin",
+    "Depends",
+    "ErrorBody",
+    "Exporter",
+    "Lang",
+    "Page",
+    "PerPage",
+    "Reader",
+    "Runner",
+    "download",
+    "errors",
+]

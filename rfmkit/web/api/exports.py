@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from rfmkit.web import queries
-from rfmkit.web.api.common import Exporter, errors
+from rfmkit.web.api.common import Exporter, download, errors
 from rfmkit.web.auth import client_ip, state_of
 from rfmkit.web.exports import Contacts, Format
 from rfmkit.web.services import export_file
@@ -37,6 +36,4 @@ def export(
         info = queries.snapshot_info(store, as_of)
     done = export_file(state, info, who, client_ip(request), segment, q, format, contacts)
     name = f"rfmkit-{info.as_of.isoformat()}-{segment or 'all'}.{format}"
-    return FileResponse(
-        done.path, filename=name, background=BackgroundTask(done.path.unlink, missing_ok=True)
-    )
+    return download(done.path, name)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.background import BackgroundTask
 
 from rfmkit.web import insights, queries
-from rfmkit.web.api.common import Exporter, Reader, errors
+from rfmkit.web.api.common import Exporter, Lang, Page, PerPage, Reader, download, errors
 from rfmkit.web.auth import Principal, check_csrf, client_ip, requires, state_of
 from rfmkit.web.exports import Contacts, Format
 from rfmkit.web.people import Actor
 
 router = APIRouter()
 Marketer = Annotated[Principal, requires("activate", "marketer")]
-Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Language of labels: zh or en.")]
 AudienceName = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -67,8 +65,8 @@ def audience_members(
     request: Request,
     name: AudienceName,
     who: Reader,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     lang: Lang = "zh",
 ) -> dict[str, Any]:
     found = insights.audience_page(
@@ -93,11 +91,7 @@ def export_audience(
 ) -> FileResponse:
     state = state_of(request)
     done = insights.export_audience(state, name, who, client_ip(request), format, contacts)
-    return FileResponse(
-        done.path,
-        filename=f"rfmkit-audience-{name}.{format}",
-        background=BackgroundTask(done.path.unlink, missing_ok=True),
-    )
+    return download(done.path, f"rfmkit-audience-{name}.{format}")
 
 
 @router.get(

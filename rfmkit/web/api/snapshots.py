@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from rfmkit.web import queries, views
-from rfmkit.web.api.common import Reader, errors
+from rfmkit.web.api.common import Lang, Page, PerPage, Reader, errors
 from rfmkit.web.auth import state_of
 
 router = APIRouter(tags=["snapshots"])
-Lang = Annotated[str, Query(pattern="^(zh|en)$", description="Language of labels: zh or en.")]
 
 
 @router.get("/snapshots", summary="Every stored snapshot, newest first")
@@ -49,8 +48,8 @@ def members(
     as_of: str,
     segment: str,
     who: Reader,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     sort: queries.SortKey = "monetary",
     desc: bool = True,
     q: Annotated[str | None, Query(max_length=100, description="Part of a customer id.")] = None,

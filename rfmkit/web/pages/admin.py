@@ -9,6 +9,7 @@ token or secret).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -100,12 +101,13 @@ def change_role(
     role: Annotated[str, Form(max_length=20)],
     csrf_token: Csrf = "",
 ) -> Response:
-    by = _actor(request, who, csrf_token)
-    try:
-        people.change_role(state_of(request), name, role, by)
-    except RfmError as exc:
-        return _users_page(request, exc.status, error=exc)
-    return _done("/admin/users", "role_changed")
+    return _change_user(
+        request,
+        who,
+        csrf_token,
+        "role_changed",
+        lambda by: people.change_role(state_of(request), name, role, by),
+    )
 
 
 @router.post("/admin/users/{name}/enable")
@@ -119,12 +121,13 @@ def disable_user(request: Request, name: str, who: Admin, csrf_token: Csrf = "")
 
 
 def _enabled(request: Request, name: str, who: Principal, csrf: str, *, enabled: bool) -> Response:
-    by = _actor(request, who, csrf)
-    try:
-        people.set_enabled(state_of(request), name, enabled, by)
-    except RfmError as exc:
-        return _users_page(request, exc.status, error=exc)
-    return _done("/admin/users", "user_enabled" if enabled else "user_disabled")
+    return _change_user(
+        request,
+        who,
+        csrf,
+        "user_enabled" if enabled else "user_disabled",
+        lambda by: people.set_enabled(state_of(request), name, enabled, by),
+    )
 
 
 @router.post("/admin/users/{name}/password")
@@ -135,12 +138,25 @@ def reset_password(
     password: Annotated[str, Form(max_length=200)],
     csrf_token: Csrf = "",
 ) -> Response:
-    by = _actor(request, who, csrf_token)
+    return _change_user(
+        request,
+        who,
+        csrf_token,
+        "password_reset",
+        lambda by: people.reset_password(state_of(request), name, password, by),
+    )
+
+
+def _change_user(
+    request: Request, who: Principal, csrf: str, done: str, change: Callable[[people.Actor], object]
+) -> Response:
+    """Make one change to a user (after the CSRF check); a refusal is shown on the users page."""
+    by = _actor(request, who, csrf)
     try:
-        people.reset_password(state_of(request), name, password, by)
+        change(by)
     except RfmError as exc:
         return _users_page(request, exc.status, error=exc)
-    return _done("/admin/users", "password_reset")
+    return _done("/admin/users", done)
 
 
 @router.post("/admin/tokens")
