@@ -53,9 +53,8 @@ class SeriesTotals:
     Attributes
     ----------
     loaded
-        The checked load (one row per customer, order and day: see
-        :func:`rfmkit.verbs.snapshot.shared_orders`); its rows are what
-        every snapshot counts.
+        The load (reloaded with clean ids when some id needed cleaning); its
+        rows before the last date are what the snapshots count.
     dates
         The series' dates, oldest first.
     parts
