@@ -8,15 +8,20 @@ order of work:
 1. :func:`stage_rows` -- the batch's used rows, each with a 63-bit key of its
    canonical values (customer, order id, day, amount to 1/10,000); a row whose
    key an earlier batch stored is an exact duplicate of it (``dup``);
-2. the rows not duplicated are summed per customer, order and day (the
-   caller does it with :func:`rfmkit.verbs.snapshot.shared_orders`) and staged
-   by :func:`stage_orders`: with the customer's number (new customers get the
-   next ones) and the order's key, as they are stored;
+2. :func:`stage_orders` -- the rows not duplicated, summed per customer,
+   order and day, with the customer's number (new customers get the next
+   ones) and the order's key, as they are stored;
 3. :func:`touched_customers` -- the customers the batch touches, and those
-   with a stored row between the old and the new ``as_of`` (time passed them);
-4. :func:`recompute` -- those customers' totals, from their own rows only:
-   the stored rows are read by customer number and key (fixed-width columns),
-   never by text.
+   with a stored row between the old and the new date of the totals (time
+   passed them);
+4. :func:`recompute` -- those customers' totals, from their own rows only
+   (:func:`rfmkit.engine.customer_totals`, as a full run groups them): the
+   stored rows are read by customer number and key (fixed-width columns),
+   never by text;
+5. :func:`write` -- all of it into the state, in the refresh's transaction.
+
+Steps 1-3 are plain SQL (compiling Ibis expressions step by step cost more
+than running them).
 """
 
 from __future__ import annotations

@@ -11,9 +11,12 @@ the totals of the customers it touches and of those whose rows the move of
 ``as_of`` passes; scores everyone -- with the score edges of the latest
 snapshot (``breakpoints_mode="frozen"``, the default) or fitted again on
 the customer table (``"refit"``) -- and saves the snapshot of ``as_of``
-(default: the day after the latest order). The state and the snapshot are
-written in one transaction: a refresh killed half-way leaves the store as
-it was. The first refresh into a store loads the whole history.
+(default: the day after the latest order), stored over the last one a
+refresh stored in full when it can (:mod:`rfmkit.incremental.scoring`). The
+state and the snapshot are written in one transaction: a refresh killed
+half-way leaves the store as it was. The first refresh into a store loads
+the whole history. Rows dated after today (``keep_future`` off) are kept and
+count once a later refresh's today passes them (:func:`cut_date`).
 
 A lake store (``--store lake:PATH`` with ``--engine spark``) keeps the same
 state as Parquet folders that Spark writes (:mod:`rfmkit.incremental.lake`):
