@@ -155,26 +155,40 @@ def _by_day(o: ir.Table, check_order_ids: bool, decimals: int) -> ir.Table:
         net=money(o[g.AMOUNT].sum(), decimals),
         **extra,
     )
-    if engine_name(o) != "duckdb":  # the last purchase day beside each day, by a window
-        last = days.day.max(where=days.orders > 0).over(group_by=g.CUSTOMER_ID)
-        days = days.mutate(_last=last)
-    bought = days.orders > 0
+    days, previous = second_largest(
+        days.mutate(_bought=days.orders > 0), "day", [g.CUSTOMER_ID], "_bought", PREVIOUS_PURCHASE
+    )
+    bought = days._bought
     extra = {UNCLEAN_ORDER_ID: days[UNCLEAN_ORDER_ID].any()} if check_order_ids else {}
-    if "_last" in days.columns:
-        extra[PREVIOUS_PURCHASE] = days.day.max(where=bought & (days.day < days._last))
-    else:  # DuckDB's max(day, 2): the last two purchase days in the same aggregation
-        extra["_top"] = top_days(days.day, 2, where=bought)
-    totals = days.group_by(g.CUSTOMER_ID).aggregate(
+    return days.group_by(g.CUSTOMER_ID).aggregate(
         frequency=days.orders.sum().cast("int64"),
         monetary=money(days.net.sum(), decimals).cast("float64"),
         first_purchase=days.day.min(where=bought),
         last_purchase=days.day.max(where=bought),
         **{PURCHASE_DAYS: bought.sum().cast("int64")},
         **extra,
+        **previous,
     )
-    if "_top" not in totals.columns:
-        return totals
-    return totals.mutate(**{PREVIOUS_PURCHASE: totals._top[1]}).drop("_top")
+
+
+def second_largest(
+    table: ir.Table, column: str, keys: list[str], where: str | None, name: str
+) -> tuple[ir.Table, dict[str, ir.Value]]:
+    """``table`` and the aggregate ``name``: the largest ``column`` below its group's largest.
+
+    For ``table.group_by(keys).aggregate(**that)``; only rows whose boolean
+    column ``where`` is true count, and ``column`` must be distinct within a
+    group. On DuckDB ``max(column, 2)`` in the same aggregation; elsewhere
+    the group's largest is put beside each row by a window first.
+    """
+    chosen = table[where] if where is not None else None
+    if engine_name(table) == "duckdb":
+        return table, {name: top_days(table[column], 2, where=chosen)[1]}
+    table = table.mutate(_largest=table[column].max(where=chosen).over(group_by=keys))
+    below = table[column] < table._largest
+    if where is not None:
+        below = below & table[where]
+    return table, {name: table[column].max(where=below)}
 
 
 @ibis.udf.agg.builtin(name="max")

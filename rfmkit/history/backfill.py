@@ -196,8 +196,10 @@ def _days(orders: ir.Table, by: list[str]) -> ir.Table:
 def _parts(days: ir.Table, by: list[str]) -> ir.Table:
     """Per customer and ``by``: the totals of :func:`_days`' rows, with the last two purchase days."""
     keys = [g.CUSTOMER_ID, *by]
-    days, second = _second_last(days.mutate(_bought=days.orders > 0), "day", keys, "_bought")
-    parts = days.group_by(keys).aggregate(
+    days, second = engine.second_largest(
+        days.mutate(_bought=days.orders > 0), "day", keys, "_bought", "before"
+    )
+    return days.group_by(keys).aggregate(
         frequency=days.orders.sum().cast("int64"),
         net=days.net.sum(),
         first=days.day.min(where=days._bought),
@@ -205,26 +207,6 @@ def _parts(days: ir.Table, by: list[str]) -> ir.Table:
         purchase_days=days._bought.sum().cast("int64"),
         **second,
     )
-    return parts.rename(before="_second")
-
-
-def _second_last(
-    table: ir.Table, day: str, keys: list[str], where: str | None = None
-) -> tuple[ir.Table, dict[str, ir.Value]]:
-    """``table`` and the aggregate ``_second``: the largest ``day`` below the group's largest.
-
-    Only rows whose boolean column ``where`` is true count. On DuckDB
-    ``max(day, 2)`` in the same aggregation (``day`` must then be distinct
-    within a group, as it is here); elsewhere through a window.
-    """
-    chosen = table[where] if where is not None else None
-    if engine.engine_name(table) == "duckdb":
-        return table, {"_second": engine.top_days(table[day], 2, where=chosen)[1]}
-    table = table.mutate(_largest=table[day].max(where=chosen).over(group_by=keys))
-    below = table[day] < table._largest
-    if where is not None:
-        below = below & table[where]
-    return table, {"_second": table[day].max(where=below)}
 
 
 def _combine(parts: ir.Table, decimals: int) -> ir.Table:
@@ -233,7 +215,7 @@ def _combine(parts: ir.Table, decimals: int) -> ir.Table:
     The purchase day before the last is the latest of every part's second-last
     day and of the last days of the parts other than the latest one.
     """
-    parts, second = _second_last(parts, "last", [g.CUSTOMER_ID])
+    parts, second = engine.second_largest(parts, "last", [g.CUSTOMER_ID], None, "_second")
     totals = parts.group_by(g.CUSTOMER_ID).aggregate(
         frequency=parts.frequency.sum().cast("int64"),
         monetary=engine.money(parts.net.sum(), decimals).cast("float64"),
